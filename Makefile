@@ -1,0 +1,33 @@
+# The README's commands: `make run` to chat with the assistant, `make test` to run every test.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONWARNINGS := ignore::DeprecationWarning
+
+.PHONY: setup train run serve test bench clean
+
+$(STAMP): requirements.txt requirements.lock scripts/setup-venv
+	scripts/setup-venv
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+train: setup
+	$(PY) -m bot train
+
+run: train
+	$(PY) -m bot run
+
+serve: train
+	$(PY) -m bot serve
+
+test: train
+	$(PY) -m pytest
+
+bench: train
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) models var .rasa .pytest_cache

@@ -1,0 +1,137 @@
+"""Actions that answer from the Framework: question areas, paragraphs, terms, urgent action and "did you mean"."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge.answers import Answer, define, passages_answer
+from knowledge.framework import load_framework
+from knowledge.search import framework_index
+from knowledge.topics import load_topics, topic_answer, topic_for_intent
+from knowledge.urgent import urgent_guidance, urgent_signals
+
+SUGGESTION_FLOOR = 0.08
+SECOND_QUESTION_FLOOR = 0.5
+BUTTON_TITLE = 40
+
+
+def say(dispatcher: CollectingDispatcher, answer: Answer) -> None:
+    buttons = [{"title": title, "payload": payload} for title, payload in answer.buttons]
+    dispatcher.utter_message(text=answer.text, buttons=buttons or None)
+
+
+def paragraph_button(ref: str, title: str) -> Dict[Text, Text]:
+    label = f"{ref} {title}" if title else ref
+    if len(label) > BUTTON_TITLE:
+        label = label[: BUTTON_TITLE - 1].rstrip() + "…"
+    return {"title": label, "payload": f'/show_paragraph{{"paragraph": "{ref}"}}'}
+
+
+def _text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+class ActionAnswerTopic(Action):
+    def name(self) -> Text:
+        return "action_answer_topic"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        topic = topic_for_intent(intent)
+        if topic is None:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+            return []
+        say(dispatcher, topic_answer(topic))
+        return []
+
+
+class ActionShowParagraph(Action):
+    def name(self) -> Text:
+        return "action_show_paragraph"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        asked = [e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "paragraph"]
+        framework = load_framework()
+        refs = [str(r) for r in asked if r] or framework.references_in(_text(tracker))
+        if not refs:
+            dispatcher.utter_message(
+                text="Which paragraph? Give its number, e.g. \"show me 2.81\" or \"read me appendix V\"."
+            )
+            return []
+        say(dispatcher, passages_answer(refs, framework))
+        return []
+
+
+class ActionDefineTerm(Action):
+    def name(self) -> Text:
+        return "action_define_term"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        text = _text(tracker)
+        answer = define(text)
+        if answer is not None:
+            say(dispatcher, answer)
+            return []
+        hits = framework_index().search(text, limit=3)
+        dispatcher.utter_message(
+            text="The Framework's glossary doesn't define that, and I won't guess. "
+            "These paragraphs mention the words you used; for anything else, ask your Service Manager "
+            "(or Cafcass Legal for legal advice, Framework 3.65).",
+            buttons=[paragraph_button(h.passage.ref, h.passage.title) for h in hits] or None,
+        )
+        return []
+
+
+class ActionUrgentGuidance(Action):
+    """Urgent action (2.87) first; then, if the message also asked something else, the answer to that."""
+
+    def name(self) -> Text:
+        return "action_urgent_guidance"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        situations = [s.situation for s in urgent_signals(_text(tracker))]
+        guidance = urgent_guidance(situations=situations)
+        dispatcher.utter_message(text=guidance.text)
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        also = ranking[1] if len(ranking) > 1 else None
+        if also and also.get("confidence", 0) >= SECOND_QUESTION_FLOOR:
+            topic = topic_for_intent(also.get("name"))
+            if topic and topic != "urgent_danger":
+                say(dispatcher, topic_answer(topic))
+        return []
+
+
+class ActionSuggestTopics(Action):
+    """When the classifier is unsure: the likeliest question areas and paragraphs as buttons, never a guess."""
+
+    def name(self) -> Text:
+        return "action_suggest_topics"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        topics = load_topics()
+        buttons: List[Dict[Text, Text]] = []
+        for candidate in tracker.latest_message.get("intent_ranking") or []:
+            topic = topic_for_intent(candidate.get("name"))
+            if topic and candidate.get("confidence", 0) >= SUGGESTION_FLOOR and len(buttons) < 3:
+                payload = f"/{topic}"
+                if all(b["payload"] != payload for b in buttons):
+                    buttons.append({"title": topics[topic].title, "payload": payload})
+        for hit in framework_index().search(_text(tracker), limit=3):
+            if len(buttons) >= 5:
+                break
+            buttons.append(paragraph_button(hit.passage.ref.removeprefix("box:"), hit.passage.title))
+        if not buttons:
+            dispatcher.utter_message(
+                text="I can't find that in the Cafcass Safeguarding Framework. If it is a safeguarding "
+                "question the Framework doesn't cover, ask your Service Manager; for legal advice, "
+                "Cafcass Legal (Framework 3.65). Type 'help' to see what I can do."
+            )
+            return []
+        dispatcher.utter_message(
+            text="I'm not sure I've understood, and I'd rather not guess. Is it one of these?",
+            buttons=buttons + [{"title": "None of these", "payload": "/deny"}],
+        )
+        return []

@@ -1,0 +1,1 @@
+"""The running service around Rasa: settings, stores, channels and the command line."""

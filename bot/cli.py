@@ -1,0 +1,197 @@
+"""Command line of the service: train the model (cached by a hash of its inputs), run, serve and chat."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from bot.settings import ROOT, Settings, load_settings
+
+MODEL_INPUTS = ("config.yml", "domain.yml", "data")
+KEEP_MODELS = 3
+
+
+def model_hash(root: Path = ROOT) -> str:
+    """A hash of everything training reads, plus the Rasa version, naming the trained model."""
+    import rasa
+
+    digest = hashlib.sha256(f"rasa=={rasa.__version__}\n".encode())
+    for name in MODEL_INPUTS:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def model_path(settings: Settings) -> Path:
+    return settings.models_dir / f"{model_hash()}.tar.gz"
+
+
+def rasa_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env["FA_ACTION_URL"] = settings.action_url
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def train(settings: Settings) -> Path:
+    """Train unless a model for exactly these inputs exists; return the model's path."""
+    target = model_path(settings)
+    if target.exists():
+        print(f"Model up to date: {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+        return target
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
+         "--data", "data", "--out", str(settings.models_dir), "--fixed-model-name", target.name[:-7]],
+        cwd=ROOT, env=rasa_env(settings), check=True,
+    )
+    print(f"Trained {target.name} in {time.monotonic() - started:.0f} s")
+    for old in sorted(settings.models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)[:-KEEP_MODELS]:
+        old.unlink()
+    return target
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, name: str, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"The {name} stopped while starting (exit code {process.returncode}).")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.5)
+    raise SystemExit(f"The {name} did not start within {timeout:.0f} s ({url}).")
+
+
+def start_servers(settings: Settings, model: Path) -> list[subprocess.Popen]:
+    """Start the action server, then the Rasa server; return both once they answer."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    env = rasa_env(settings)
+    actions = subprocess.Popen(
+        [sys.executable, "-m", "bot.action_server"], cwd=ROOT, env=env, start_new_session=True
+    )
+    processes = [actions]
+    try:
+        _wait_until_up(f"http://{settings.action_host}:{settings.action_port}/health", actions, "action server")
+        server = subprocess.Popen(
+            [sys.executable, "-m", "rasa", "run", "--model", str(model), "--endpoints", "endpoints.yml",
+             "--credentials", "credentials.yml", "--interface", settings.rasa_host,
+             "--port", str(settings.rasa_port), "--log-file", str(settings.var_dir / "rasa.log")],
+            cwd=ROOT, env=env, start_new_session=True,
+        )
+        processes.append(server)
+        _wait_until_up(f"http://{settings.rasa_host}:{settings.rasa_port}/", server, "Rasa server")
+    except BaseException:
+        stop_servers(processes)
+        raise
+    return processes
+
+
+def stop_servers(processes: list[subprocess.Popen]) -> None:
+    for process in reversed(processes):
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in reversed(processes):
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def send(settings: Settings, sender: str, message: str) -> list[dict]:
+    """One message through the REST channel; the assistant's replies."""
+    request = urllib.request.Request(
+        settings.rest_url,
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def chat(settings: Settings, sender: str) -> None:
+    """A conversation in the terminal; buttons are numbered, and typing a number taps one."""
+    print("Framework Assistant. Type a message; a number picks a button; Ctrl-C or /quit to leave.")
+    buttons: list[dict] = []
+    for reply in send(settings, sender, "/greet"):
+        buttons = _show(reply) or buttons
+    while True:
+        try:
+            line = input("\nyou> ").strip()
+        except EOFError:
+            return
+        if line in ("/quit", "/exit"):
+            return
+        if not line:
+            continue
+        if line.isdigit() and 1 <= int(line) <= len(buttons):
+            line = buttons[int(line) - 1]["payload"]
+        buttons = []
+        try:
+            replies = send(settings, sender, line)
+        except (urllib.error.URLError, OSError) as error:
+            print(f"(the assistant did not answer: {error})")
+            continue
+        for reply in replies:
+            buttons = _show(reply) or buttons
+
+
+def _show(reply: dict) -> list[dict]:
+    if reply.get("text"):
+        print("\nassistant> " + reply["text"])
+    for number, button in enumerate(reply.get("buttons", []), start=1):
+        print(f"  [{number}] {button['title']}")
+    return reply.get("buttons", [])
+
+
+def run(settings: Settings, interactive: bool) -> None:
+    model = train(settings)
+    processes = start_servers(settings, model)
+    print(f"Rasa server on {settings.rest_url}, action server on {settings.action_url}")
+    try:
+        if interactive:
+            chat(settings, sender=f"terminal-{os.environ.get('USER', 'user')}")
+        else:
+            while all(p.poll() is None for p in processes):
+                time.sleep(1)
+            raise SystemExit("A server stopped; stopping the other.")
+    except KeyboardInterrupt:
+        print()
+    finally:
+        stop_servers(processes)
+        print("Stopped.")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("train", help="train the model if its inputs changed")
+    commands.add_parser("run", help="train if needed, start both servers and chat in the terminal")
+    commands.add_parser("serve", help="train if needed and start both servers (REST on 127.0.0.1:5005)")
+    commands.add_parser("model-path", help="print the path of the model for the current inputs")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    if args.command == "train":
+        train(settings)
+    elif args.command == "run":
+        run(settings, interactive=True)
+    elif args.command == "serve":
+        run(settings, interactive=False)
+    elif args.command == "model-path":
+        print(model_path(settings))

@@ -1,0 +1,104 @@
+"""What the assistant says from the Framework's text: passages asked for by number, and terms explained."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from knowledge.framework import Framework, FrameworkDataError, load_framework
+
+JARGON = Path(__file__).parent / "data" / "jargon.yml"
+MAX_PASSAGES = 6
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the assistant says: text that names its Framework paragraphs, and buttons to go on."""
+
+    text: str
+    citations: tuple[str, ...]
+    buttons: tuple[tuple[str, str], ...] = field(default=())  # (title, payload)
+
+
+def citation_line(cites: tuple[str, ...] | list[str]) -> str:
+    """ "Framework 2.19, 2.20, Appendix III": how every guidance answer names its sources."""
+    shown = [f"(box after {c[4:]})" if c.startswith("box:") else c for c in cites]
+    return "Framework " + ", ".join(dict.fromkeys(shown))
+
+
+def passages_answer(refs: list[str], framework: Framework | None = None) -> Answer:
+    """The text of each paragraph or appendix asked for, word for word, with its heading."""
+    fw = framework or load_framework()
+    blocks, cited, unknown = [], [], []
+    for ref in refs[:MAX_PASSAGES]:
+        found = fw.passages(ref)
+        if not found:
+            unknown.append(ref)
+            continue
+        for passage in found:
+            heading = f" ({passage.title})" if passage.title else ""
+            blocks.append(f"*{passage.ref}*{heading}\n{passage.text}")
+            for footnote in passage.footnotes:
+                blocks.append(footnote)
+        cited.append(ref)
+        for box in fw.passages(f"box:{ref}"):
+            blocks.append(f"*{box.title}* (after {ref})\n{box.text}")
+    if unknown:
+        ranges = ", ".join(f"{first}-{last}" for first, last in fw.section_ranges())
+        blocks.append(f"There is no {', '.join(unknown)} in the Framework. Its paragraphs run {ranges}, "
+                      f"with Appendices {fw.appendices[0].ref[9:]}-{fw.appendices[-1].ref[9:]}.")
+    if len(refs) > MAX_PASSAGES:
+        blocks.append(f"(Showing the first {MAX_PASSAGES}; ask for the rest by number.)")
+    if cited:
+        blocks.append(citation_line(cited))
+    return Answer("\n\n".join(blocks), tuple(cited))
+
+
+@lru_cache(maxsize=1)
+def load_jargon(path: Path = JARGON) -> dict[str, dict]:
+    """Terms practitioners use that the Framework uses without defining, each explained by its own quotes."""
+    fw = load_framework()
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    problems = []
+    for term, entry in data["terms"].items():
+        for quote in entry["quotes"]:
+            if not fw.quotes(str(quote["cite"]), quote["quote"]):
+                problems.append(f"{term}: not word for word in {quote['cite']}: {quote['quote'][:60]!r}")
+    if problems:
+        raise FrameworkDataError(f"{path.name} is not valid:\n- " + "\n- ".join(problems))
+    return data["terms"]
+
+
+def define(text: str, framework: Framework | None = None) -> Answer | None:
+    """The glossary's definition, or the Framework's own words about a term it uses; None if neither has it.
+
+    Where several terms appear ("child protection plan" and "Child"), the longest one is explained.
+    """
+    fw = framework or load_framework()
+    words = re.findall(r"[A-Za-z0-9']+", text)
+    candidates = {_key(" ".join(words[i:i + n])) for n in (1, 2, 3, 4, 5) for i in range(len(words) - n + 1)}
+    found: list[tuple[int, Answer]] = []
+    for term, definition in fw.glossary.items():
+        if _key(term) in candidates:
+            found.append((len(_key(term)), Answer(f"*{term}*: {definition}\n\nFramework, Glossary", ("Glossary",))))
+    for term, entry in load_jargon().items():
+        keys = [k for k in (_key(t) for t in [term, *entry.get("aliases", [])]) if k in candidates]
+        if keys:
+            found.append((max(len(k) for k in keys), _jargon_answer(term, entry)))
+    return max(found, key=lambda item: item[0])[1] if found else None
+
+
+def _key(term: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", term.lower())
+
+
+def _jargon_answer(term: str, entry: dict) -> Answer:
+    lines = [f"*{term}*" + (f" ({entry['stands_for']})" if entry.get("stands_for") else ""), ""]
+    lines += [f"• {q['quote']} ({q['cite']})" for q in entry["quotes"]]
+    cites = tuple(dict.fromkeys(str(q["cite"]) for q in entry["quotes"]))
+    lines += ["", citation_line(cites)]
+    return Answer("\n".join(lines), cites)

@@ -1,0 +1,94 @@
+"""Recognises a child in imminent danger (Framework 2.87) and states what to do first, then who to tell."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from knowledge.framework import Framework, load_framework
+
+PATTERNS = Path(__file__).parent / "data" / "urgent.yml"
+
+
+@dataclass(frozen=True)
+class UrgentSignal:
+    situation: str  # immediate_risk, emergency_medical or child_left_alone
+    words: str  # what in the message matched
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, list[re.Pattern]]:
+    data = yaml.safe_load(PATTERNS.read_text(encoding="utf-8"))
+    compiled: dict[str, list[re.Pattern]] = {}
+    for situation, entry in data["situations"].items():
+        try:
+            compiled[situation] = [re.compile(p, re.IGNORECASE | re.DOTALL) for p in entry["patterns"]]
+        except re.error as error:
+            raise ValueError(f"{PATTERNS.name}: bad pattern under {situation}: {error}") from error
+    return compiled
+
+
+def urgent_signals(text: str) -> list[UrgentSignal]:
+    """Each kind of imminent danger the message describes; empty when it describes none.
+
+    Button payloads ("/intent...") are never free text and are not read.
+    """
+    if not text or text.lstrip().startswith("/"):
+        return []
+    text = text[:5000]
+    signals = []
+    for situation, patterns in _patterns().items():
+        for pattern in patterns:
+            match = pattern.search(text)
+            if match:
+                signals.append(UrgentSignal(situation, match.group(0)))
+                break
+    return signals
+
+
+@dataclass(frozen=True)
+class UrgentGuidance:
+    text: str
+    citations: tuple[str, ...]
+
+
+def _as_sentence(item: str) -> str:
+    """A list item of the source as a sentence: without the list's trailing "; and" or ";"."""
+    item = item.strip().removesuffix(" and").strip().rstrip(";").strip()
+    return item if item.endswith(".") else item + "."
+
+
+def _first_sentence(paragraph_text: str, starting: str) -> str:
+    start = paragraph_text.index(starting)
+    end = paragraph_text.find(". ", start)
+    return paragraph_text[start:end + 1 if end != -1 else None].strip()
+
+
+def urgent_guidance(framework: Framework | None = None, situations: list[str] | None = None) -> UrgentGuidance:
+    """The 2.87 guidance word for word, the situation described first, then who to tell and what to record."""
+    fw = framework or load_framework()
+    p287 = fw.paragraph("2.87").text.replace("\n", " ")
+    intro, rest = p287.split(":", 1)
+    parts = [_as_sentence(b) for b in rest.split("•") if b.strip()]
+    bullets = {
+        "immediate_risk": parts[0],
+        "emergency_medical": parts[1],
+        "child_left_alone": parts[2],
+    }
+    order = list(dict.fromkeys((situations or []) + list(bullets)))
+    lines = [
+        "⚠️ Urgent action to protect a child (Framework 2.87)",
+        f"{intro.strip()}:",
+        *[f"• {bullets[s]}" for s in order],
+        "",
+        "Then:",
+        "• " + _first_sentence(fw.paragraph("2.83").text, "In any situation") + " (2.83)",
+        "• " + _first_sentence(fw.paragraph("2.95").text, "It is important to record") + " (2.95)",
+        "",
+        "Framework 2.87, 2.83, 2.95",
+    ]
+    return UrgentGuidance("\n".join(lines), ("2.87", "2.83", "2.95"))

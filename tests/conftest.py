@@ -1,0 +1,76 @@
+"""Shared test fixtures: a tracker made from rasa-sdk types, and the real servers on free local ports."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def make_tracker():
+    """A rasa-sdk Tracker whose latest message is `text`, classified as `intent`."""
+    from rasa_sdk import Tracker
+
+    def make(text: str, intent: str, ranking: list[tuple[str, float]] | None = None,
+             entities: list[dict] | None = None, slots: dict | None = None,
+             active_loop: str | None = None, sender: str = "test-user") -> Tracker:
+        ranking = ranking or [(intent, 0.95)]
+        message = {
+            "text": text,
+            "intent": {"name": intent, "confidence": ranking[0][1]},
+            "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+            "entities": entities or [],
+        }
+        return Tracker(sender, slots or {}, message, [], False, None,
+                       {"name": active_loop} if active_loop else {}, "action_listen")
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def model_file() -> Path:
+    from bot.cli import model_path
+    from bot.settings import load_settings
+
+    path = model_path(load_settings())
+    if not path.exists():
+        pytest.fail(f"No trained model for the current data ({path.name}): run `make test`, which trains first.")
+    return path
+
+
+@pytest.fixture(scope="session")
+def servers(model_file, tmp_path_factory):
+    """The action server and the Rasa server, really started, on free ports with their own var/."""
+    from bot.cli import start_servers, stop_servers
+    from bot.settings import load_settings
+
+    var_dir = tmp_path_factory.mktemp("var")
+    env = {
+        "FA_VAR_DIR": str(var_dir),
+        "FA_RASA_PORT": str(free_port()),
+        "FA_ACTION_PORT": str(free_port()),
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    os.environ.pop("DATABASE_URL", None)
+    settings = load_settings()
+    processes = start_servers(settings, model_file)
+    yield settings
+    stop_servers(processes)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

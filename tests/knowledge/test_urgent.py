@@ -1,0 +1,61 @@
+"""The keyword safety net under the classifier, and the 2.87 guidance quoted word for word."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from knowledge.framework import load_framework
+from knowledge.urgent import urgent_guidance, urgent_signals
+
+
+@pytest.mark.parametrize("message,situation", [
+    ("kid left home alone mum not answering", "child_left_alone"),
+    ("3 yr old been left on her own in the flat", "child_left_alone"),
+    ("nobody has come to collect him from the contact centre and it's 7pm", "child_left_alone"),
+    ("the baby is unattended in the car outside court", "child_left_alone"),
+    ("mum isn't answering and the kids are alone", "child_left_alone"),
+    ("child has a head injury and is bleeding what do i do", "emergency_medical"),
+    ("teenager says she's taken pills, overdosed i think", "emergency_medical"),
+    ("the baby isn't breathing properly", "emergency_medical"),
+    ("he's unresponsive on the sofa", "emergency_medical"),
+    ("dad turned up drunk with a knife, kids there", "immediate_risk"),
+    ("she is threatening to kill the children", "immediate_risk"),
+    ("child is in immediate danger at the contact handover", "immediate_risk"),
+    ("he's hitting the child right in front of me", "immediate_risk"),
+    ("boy says he's scared to go home tonight", "immediate_risk"),
+])
+def test_urgent_messages_are_recognised(message, situation):
+    assert situation in [s.situation for s in urgent_signals(message)]
+
+
+@pytest.mark.parametrize("message", [
+    "what is a strategy discussion",
+    "is threats to kill on the schedule",
+    "do I need a police check for a PR application",
+    "C1A completed, dad hit mum 2 years ago, separated since",
+    "how do I record a discussion with my service manager",
+    "/urgent_danger",
+    "",
+])
+def test_ordinary_questions_are_not_urgent(message):
+    assert urgent_signals(message) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=3000))
+def test_any_text_is_read_without_error(text):
+    assert isinstance(urgent_signals(text), list)
+
+
+def test_guidance_quotes_2_87_and_puts_the_described_situation_first():
+    fw = load_framework()
+    guidance = urgent_guidance(situations=["emergency_medical"])
+    lines = guidance.text.splitlines()
+    assert lines[0].endswith("(Framework 2.87)")
+    assert lines[2].startswith("• if a child needs emergency medical attention")
+    for line in lines:
+        if line.startswith("• ") and "(2." not in line:
+            assert fw.quotes("2.87", line[2:].rstrip(".")), line
+    assert guidance.citations == ("2.87", "2.83", "2.95")
+    assert "time and date" in guidance.text
