@@ -13,6 +13,14 @@ from knowledge.framework import Framework, FrameworkDataError, load_framework
 
 TOPICS = Path(__file__).parent / "data" / "topics.yml"
 MAX_TITLE = 30
+# Next steps a topic may offer besides other topics: the intent and its button title.
+NEXT_STEPS = {
+    "urgent_danger": "A child is in danger now",
+    "offence_lookup": "Check an offence",
+    "decide_section_120": "s120: decide for my case",
+    "decide_police_check": "Police check: my case",
+    "decide_referral_type": "Which referral: my case",
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ def validate_topics(topics: dict[str, Topic], framework: Framework) -> None:
             if not framework.quotes(quote.cite, quote.quote):
                 problems.append(f"{topic.name}: not found word for word in {quote.cite}: {quote.quote[:80]!r}")
         for name in topic.related:
-            if name not in topics and not name.startswith("decide_"):
+            if name not in topics and name not in NEXT_STEPS:
                 problems.append(f"{topic.name}: related topic {name} does not exist")
     if problems:
         raise FrameworkDataError(f"{TOPICS.name} is not valid:\n- " + "\n- ".join(problems))
@@ -89,7 +97,7 @@ def topic_answer(name: str) -> Answer:
     if topic.timescales:
         lines += ["", "Timescales: " + "; ".join(f"{q.quote} ({_short(q.cite)})" for q in topic.timescales)]
     lines += ["", citation_line(topic.cites)]
-    buttons = tuple((topics[r].title, f"/{r}") for r in topic.related if r in topics)
+    buttons = tuple((topics[r].title if r in topics else NEXT_STEPS[r], f"/{r}") for r in topic.related)
     return Answer("\n".join(lines), topic.cites, buttons)
 
 

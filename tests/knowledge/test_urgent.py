@@ -59,3 +59,15 @@ def test_guidance_quotes_2_87_and_puts_the_described_situation_first():
             assert fw.quotes("2.87", line[2:].rstrip(".")), line
     assert guidance.citations == ("2.87", "2.83", "2.95")
     assert "time and date" in guidance.text
+
+
+@pytest.mark.parametrize("message", [
+    "the boy says his stepdad is punching his mum right now and he is hiding upstairs",
+    "mum is completely drunk and the toddler is with her on her own",
+])
+def test_present_tense_violence_and_intoxication_are_urgent(message):
+    assert urgent_signals(message)
+
+
+def test_an_offence_named_on_a_printout_is_not_urgent():
+    assert urgent_signals("PNC shows 'Drunk in charge of a child under 7 years', 2011 conviction") == []

@@ -1,0 +1,109 @@
+"""The shape every Framework decision takes (code, headline, quoted steps, citations, deadlines) and how missing facts are found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from itertools import product
+from typing import Any, Callable, Mapping
+
+QUOTE_JOIN = " … "
+
+REMINDER = (
+    "This is decision support: the decision, and accountability for it, stay with you and your "
+    "Service Manager. “Assessments and judgments must be made on an individual case-by-case basis "
+    "along with decisions on the actions to be taken.” (Framework 1.14) A defensible decision means "
+    "“not working in isolation or taking the most critical decisions on your own” and "
+    "“appropriate use of managers and resources provided by the organisation and its partners” "
+    "(Framework 1.16)."
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to do: the Framework's own words, where they are, and any note in plain words.
+
+    `quote` is verbatim Framework text; where it joins several passages of the same paragraph
+    they are separated by QUOTE_JOIN. `note` is ours (a date, or which case applies), never
+    a paraphrase of the rule.
+    """
+
+    quote: str
+    citation: str
+    note: str = ""
+
+    @property
+    def fragments(self) -> tuple[str, ...]:
+        return tuple(self.quote.split(QUOTE_JOIN))
+
+    def __str__(self) -> str:
+        quoted = f"“{self.quote}” (Framework {self.citation})"
+        return f"{self.note} {quoted}" if self.note else quoted
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the Framework requires on the facts given, and where it says so."""
+
+    code: str
+    headline: str
+    steps: tuple[Step, ...]
+    citations: tuple[str, ...]
+    deadlines: tuple[tuple[str, date], ...] = ()
+
+    def to_payload(self) -> dict[str, Any]:
+        """The custom JSON payload an outcome message carries (DESIGN.md contract)."""
+        return {"decision": self.code, "citations": list(self.citations), "steps": [str(s) for s in self.steps]}
+
+
+class MissingFacts(ValueError):
+    """A decision was asked for before the facts that decide it were known."""
+
+    def __init__(self, missing: list[str]):
+        super().__init__("facts still needed, in asking order: " + ", ".join(missing))
+        self.missing = missing
+
+
+def unique(items) -> tuple:
+    """The items in first-seen order, each once."""
+    return tuple(dict.fromkeys(items))
+
+
+def check_facts(facts: Any, allowed: Mapping[str, tuple]) -> None:
+    """Fail loudly if a fact has a value outside the ones allowed (None means not yet known)."""
+    for field in fields(facts):
+        value = getattr(facts, field.name)
+        if field.name in allowed and value is not None and value not in allowed[field.name]:
+            raise ValueError(f"{field.name} must be one of {allowed[field.name]} or None, not {value!r}")
+
+
+def _completions(facts: Any, allowed: Mapping[str, tuple]) -> tuple[list[str], list[Any]]:
+    known = {field.name: getattr(facts, field.name) for field in fields(facts)}
+    unknown = [name for name in allowed if known[name] is None]
+    choices = product(*(allowed[name] for name in unknown))
+    return unknown, [type(facts)(**{**known, **dict(zip(unknown, values))}) for values in choices]
+
+
+def facts_still_needed(facts: Any, allowed: Mapping[str, tuple], decide: Callable[[Any], Decision]) -> list[str]:
+    """The unknown facts, in the order `allowed` lists them, whose answer can still change the decision."""
+    unknown, completions = _completions(facts, allowed)
+    decided = [(tuple(getattr(c, name) for name in unknown), decide(c)) for c in completions]
+    needed = []
+    for i, name in enumerate(unknown):
+        first: dict[tuple, Decision] = {}
+        for values, decision in decided:
+            seen = first.setdefault(values[:i] + values[i + 1 :], decision)
+            if seen is not decision and seen != decision:
+                needed.append(name)
+                break
+    return needed
+
+
+def decide_when_known(facts: Any, allowed: Mapping[str, tuple], decide: Callable[[Any], Decision]) -> Decision:
+    """The decision, once no unknown fact can change it; otherwise MissingFacts naming what to ask."""
+    check_facts(facts, allowed)
+    _, completions = _completions(facts, allowed)
+    first, *others = [decide(completion) for completion in completions]
+    if any(other is not first and other != first for other in others):
+        raise MissingFacts(facts_still_needed(facts, allowed, decide))
+    return first
