@@ -1,0 +1,123 @@
+"""Serves one message of a conversation at a time, in order, across every Rasa server sharing REDIS_URL.
+
+Rasa's own RedisLockStore issues and releases tickets by reading the whole lock, changing it
+in Python and writing it back, so two replicas can interleave and both think they hold the
+lock. Here every step is one Lua script that Redis runs atomically, ordering by ticket
+number and expiring by Redis's own clock (so replicas' clocks need not agree). Without
+REDIS_URL (one server), an asyncio lock per conversation does the same in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from contextlib import asynccontextmanager
+from typing import Any, AsyncGenerator, Dict, Optional, Text
+
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
+
+KEY_PREFIX = "fa:lock:"
+POLL_SECONDS = 0.02
+
+# KEYS: counter, tickets (score = ticket), expiries (score = expiry ms). ARGV: lifetime ms.
+_ISSUE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ticket = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[2], ticket, ticket)
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[1]), ticket)
+for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[1]) * 2) end
+return ticket
+"""
+
+# 1: the ticket is served now; 0: wait; -1: the ticket expired.
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for _, expired in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)) do
+  redis.call('ZREM', KEYS[2], expired)
+  redis.call('ZREM', KEYS[3], expired)
+end
+if not redis.call('ZSCORE', KEYS[3], ARGV[1]) then return -1 end
+local first = redis.call('ZRANGE', KEYS[2], 0, 0)
+if first[1] == ARGV[1] then return 1 end
+return 0
+"""
+
+_RELEASE = """
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+if redis.call('ZCARD', KEYS[2]) == 0 then redis.call('DEL', KEYS[1], KEYS[2], KEYS[3]) end
+return 1
+"""
+
+
+class ConversationLockStore(LockStore):
+    """Rasa lock store: atomic ticket lock on Redis when REDIS_URL is set, else in memory."""
+
+    def __init__(self, endpoint_config: Any = None, redis_url: Optional[str] = None,
+                 poll_seconds: float = POLL_SECONDS) -> None:
+        kwargs: Dict[str, Any] = getattr(endpoint_config, "kwargs", None) or {}
+        self.redis_url = redis_url or kwargs.get("url") or os.environ.get("REDIS_URL") or None
+        self.poll_seconds = poll_seconds
+        self._client = None
+        self._scripts: Dict[str, Any] = {}
+        self._local: Dict[str, asyncio.Lock] = {}
+        self._local_users: Dict[str, int] = {}
+        self._issued = 0
+
+    def _redis(self):
+        if self._client is None:
+            import redis.asyncio
+
+            self._client = redis.asyncio.from_url(self.redis_url)
+            self._scripts = {name: self._client.register_script(source)
+                             for name, source in (("issue", _ISSUE), ("acquire", _ACQUIRE), ("release", _RELEASE))}
+        return self._client
+
+    @staticmethod
+    def _keys(conversation_id: Text) -> list[str]:
+        base = KEY_PREFIX + conversation_id
+        return [base + ":counter", base + ":tickets", base + ":expiries"]
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = POLL_SECONDS) -> AsyncGenerator[int, None]:
+        """Hold the conversation's lock; yields the ticket, whose number gives the order of service."""
+        if not self.redis_url:
+            async with self._local_lock(conversation_id) as ticket:
+                yield ticket
+            return
+        self._redis()
+        keys = self._keys(conversation_id)
+        ticket = int(await self._scripts["issue"](keys=keys, args=[int(lock_lifetime * 1000)]))
+        try:
+            while True:
+                state = int(await self._scripts["acquire"](keys=keys, args=[ticket]))
+                if state == 1:
+                    break
+                if state == -1:
+                    raise LockError(f"Lock for conversation '{conversation_id}' expired before it was served.")
+                await asyncio.sleep(self.poll_seconds)
+            yield ticket
+        finally:
+            await self._scripts["release"](keys=keys, args=[ticket])
+
+    @asynccontextmanager
+    async def _local_lock(self, conversation_id: Text) -> AsyncGenerator[int, None]:
+        lock = self._local.setdefault(conversation_id, asyncio.Lock())
+        self._local_users[conversation_id] = self._local_users.get(conversation_id, 0) + 1
+        self._issued += 1
+        ticket = self._issued
+        try:
+            async with lock:
+                yield ticket
+        finally:
+            self._local_users[conversation_id] -= 1
+            if not self._local_users[conversation_id]:
+                del self._local_users[conversation_id], self._local[conversation_id]
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
