@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.answers import Answer, define, passages_answer
 from knowledge.framework import load_framework
+from knowledge.offence_answers import offence_answer
 from knowledge.search import framework_index
 from knowledge.topics import load_topics, topic_answer, topic_for_intent
 from knowledge.urgent import urgent_guidance, urgent_signals
@@ -32,6 +33,21 @@ def paragraph_button(ref: str, title: str) -> Dict[Text, Text]:
 
 def _text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
+
+
+def answer_for(intent: Optional[Text], text: str) -> Optional[Answer]:
+    """The Framework answer to a message of this intent, for the intents answered from knowledge/ alone."""
+    topic = topic_for_intent(intent)
+    if topic:
+        return topic_answer(topic)
+    if intent == "offence_lookup":
+        return offence_answer(text)
+    if intent == "define_term":
+        return define(text)
+    if intent == "show_paragraph":
+        refs = load_framework().references_in(text)
+        return passages_answer(refs) if refs else None
+    return None
 
 
 class ActionAnswerTopic(Action):
@@ -98,9 +114,20 @@ class ActionUrgentGuidance(Action):
         ranking = tracker.latest_message.get("intent_ranking") or []
         also = ranking[1] if len(ranking) > 1 else None
         if also and also.get("confidence", 0) >= SECOND_QUESTION_FLOOR:
-            topic = topic_for_intent(also.get("name"))
-            if topic and topic != "urgent_danger":
-                say(dispatcher, topic_answer(topic))
+            answer = answer_for(also.get("name"), _text(tracker))
+            if answer is not None:
+                say(dispatcher, answer)
+        return []
+
+
+class ActionLookupOffence(Action):
+    """Whether an offence is on the Appendix II schedule, and what follows if it is or is not."""
+
+    def name(self) -> Text:
+        return "action_lookup_offence"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        say(dispatcher, offence_answer(_text(tracker)))
         return []
 
 

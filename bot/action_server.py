@@ -5,8 +5,22 @@ from rasa_sdk.endpoint import create_app
 from bot.settings import load_settings
 
 
+def warm_up() -> None:
+    """Load and validate all knowledge before the first message, so a bad data file stops start-up."""
+    from knowledge.offence_schedule import lookup
+    from knowledge.search import framework_index
+    from knowledge.topics import load_topics
+    from knowledge.answers import load_jargon
+
+    load_topics()
+    load_jargon()
+    framework_index()
+    lookup("assault")
+
+
 def main() -> None:
     settings = load_settings()
+    warm_up()
     app = create_app("actions", cors_origins=None)
     app.run(host=settings.action_host, port=settings.action_port, access_log=False, workers=1)
 

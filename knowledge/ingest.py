@@ -190,10 +190,14 @@ def ingest(source: Path = SOURCE) -> dict:
 
 
 def main() -> None:
+    from knowledge.offence_schedule import write_schedule
+
     data = ingest()
     OUTPUT.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{OUTPUT}: {len(data['paragraphs'])} paragraphs, {len(data['boxes'])} boxes, "
           f"{len(data['glossary'])} glossary terms, {len(data['appendices'])} appendices")
+    schedule = write_schedule()
+    print(f"offence schedule: {len(schedule['rows'])} rows")
 
 
 if __name__ == "__main__":

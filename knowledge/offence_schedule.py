@@ -1,4 +1,5 @@
-"""Framework Appendix II, "Adults who pose a risk to children": its schedule of offences as data, and a lookup that finds an offence on it however a police check or a practitioner writes it.
+"""Framework Appendix II ("Adults who pose a risk to children") as data, and a lookup that finds
+an offence on its schedule however a police check or a practitioner writes it.
 
 `python -m knowledge.offence_schedule` rewrites knowledge/data/offence_schedule.json from
 knowledge/source/framework.txt. Other names of the offences and Acts live in
@@ -237,7 +238,12 @@ def load_schedule(path: Path = DATA, source: Path = SOURCE) -> Schedule:
 def schedule_guidance() -> dict:
     """The words around the table, verbatim: the guidance before it and the notes beneath it."""
     schedule = load_schedule()
-    return {"citation": schedule.citation, "title": schedule.title, "guidance": schedule.guidance, "notes": schedule.notes}
+    return {
+        "citation": schedule.citation,
+        "title": schedule.title,
+        "guidance": schedule.guidance,
+        "notes": schedule.notes,
+    }
 
 
 # --- Other names of offences and Acts ------------------------------------------------------
@@ -279,8 +285,8 @@ def load_aliases(schedule: Schedule, path: Path = ALIASES) -> Aliases:
     by_key = {row.key: row for row in schedule.rows}
     offences: dict[str, tuple[OffenceRow, ...]] = {}
     for alias, targets in (data["aliases"] or {}).items():
-        if not isinstance(alias, str) or not _words(alias):
-            problems.append(f"aliases: {alias!r} is not a name")
+        if not isinstance(alias, str) or all(w in STOPWORDS for w in _words(alias)):
+            problems.append(f"aliases: {alias!r} has no words that tell offences apart")
         elif not isinstance(targets, list) or not targets:
             problems.append(f"aliases: {alias!r} names no rows")
         else:
@@ -383,10 +389,10 @@ class LookupResult:
 
     @property
     def candidates(self) -> tuple[Match, ...]:
-        """The matches as good as the best one: more than one means the query is ambiguous."""
+        """The matches about as good as the best one: more than one means the query is ambiguous."""
         if not self.matches:
             return ()
-        return tuple(m for m in self.matches if m.score >= self.matches[0].score - AMBIGUITY_MARGIN)
+        return tuple(m for m in self.matches if m.score > self.matches[0].score - AMBIGUITY_MARGIN)
 
     @property
     def ambiguous(self) -> bool:
@@ -421,7 +427,8 @@ class _OffenceMatcher:
         vocabulary |= {w for alias in aliases.offences for w in _words(alias)}
         vocabulary |= {w for names in act_names.values() for name in names for w in _words(name)}
         vocabulary |= set(self.expansions) | {w for ws in self.expansions.values() for w in ws}
-        vocabulary = {w for w in vocabulary if w.isalpha() and len(w) >= 3 and w not in STOPWORDS}
+        # Every word of the schedule a misspelling may be corrected to ("Offenses" -> "offences").
+        vocabulary = {w for w in vocabulary if w.isalpha() and len(w) >= 3}
         self.known_words = vocabulary | STOPWORDS
         self.known_stems = {_stem(w) for w in vocabulary}
         self.spellings: dict[str, list[str]] = {}
@@ -458,6 +465,15 @@ class _OffenceMatcher:
             for token in variant.tokens:
                 self.by_token.setdefault(token, set()).add(index)
 
+    def acts_listed(self, text: str) -> tuple[str, ...]:
+        """The Acts a message names without naming a section ("list the SOA 2003 offences")."""
+        tokens = self._tokens(text)
+        doc = self._parse(tokens)
+        if not tokens or any(ent.label_ == "SECTION" for ent in doc.ents):
+            return ()
+        groups = [self.act_groups[int(ent.ent_id_)] for ent in doc.ents if ent.label_ == "ACT"]
+        return tuple(dict.fromkeys(act for acts in groups if len(acts) == 1 for act in acts))
+
     @staticmethod
     def _act_names(schedule: Schedule, aliases: Aliases) -> dict[str, tuple[str, ...]]:
         """Every way of writing each Act -> the Acts it may mean ("SOA" may mean three)."""
@@ -475,7 +491,8 @@ class _OffenceMatcher:
             add(act, act)
             add(base, act)
             if base.endswith(" Act"):
-                initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", base) if w.lower() not in ("of", "the", "and", "with"))
+                words = re.findall(r"[A-Za-z]+", base)
+                initials = "".join(w[0] for w in words if w.lower() not in ("of", "the", "and", "with"))
                 for y in years:
                     add(initials + y, act)
                 if len(initials) > 2:
@@ -499,6 +516,15 @@ class _OffenceMatcher:
         for alias, rows in aliases.offences.items():
             variants.append(_Variant(tuple(index[r.key] for r in rows), alias, "alias", self._content(alias)))
         return variants
+
+    def _parse(self, tokens: list[tuple[str, str, str]]):
+        """The tokens as a spaCy Doc with their normal forms, run through the Act and section patterns."""
+        doc = self._doc([word for _, word, _ in tokens])
+        for token, (_, _, norm) in zip(doc, tokens):
+            token.norm_ = norm
+        for _, component in self.nlp.pipeline:
+            doc = component(doc)
+        return doc
 
     def _doc(self, words: list[str]):
         from spacy.tokens import Doc
@@ -526,7 +552,9 @@ class _OffenceMatcher:
         return self._readings[word]
 
     def _unknown(self, word: str) -> bool:
-        return word.isalpha() and len(word) >= 4 and word not in self.known_words and _stem(word) not in self.known_stems
+        if not word.isalpha() or len(word) < 4:
+            return False
+        return word not in self.known_words and _stem(word) not in self.known_stems
 
     def _correct(self, word: str) -> str | None:
         """The schedule's word that this is a misspelling of: same first letter, one slip (two in long words)."""
@@ -551,11 +579,7 @@ class _OffenceMatcher:
         tokens = self._tokens(text)
         if not tokens:
             return {}
-        doc = self._doc([word for _, word, _ in tokens])
-        for token, (_, _, norm) in zip(doc, tokens):
-            token.norm_ = norm
-        for _, component in self.nlp.pipeline:
-            doc = component(doc)
+        doc = self._parse(tokens)
         in_entity = {t for ent in doc.ents for t in range(ent.start, ent.end)}
         content = [
             (i, norm)
@@ -619,12 +643,15 @@ class _OffenceMatcher:
         """Rows whose name, short name or alias the words name, with the words they account for."""
         norms = [norm for _, norm in content]
         query = set(norms)
-        spans = [(int(self.nlp.vocab.strings[key]), s, e) for key, s, e in self.phrases(self._doc(norms))] if norms else []
+        found = self.phrases(self._doc(norms)) if norms else []
+        spans = [(int(self.nlp.vocab.strings[key]), s, e) for key, s, e in found]
         # A name found only inside a longer name ("assault" in "sexual assault") is not what was meant.
-        whole = {
-            v for v, s, e in spans
-            if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for _, s2, e2 in spans)
-        }
+        covered, reach = set(), -1
+        for start, end in sorted({(s, e) for _, s, e in spans}, key=lambda span: (span[0], -span[1])):
+            if reach >= end:
+                covered.add((start, end))
+            reach = max(reach, end)
+        whole = {v for v, s, e in spans if (s, e) not in covered}
         inside = {v for v, _, _ in spans} - whole
         candidates = set().union(*(self.by_token.get(t, set()) for t in query)) if query else set()
         names: dict[int, tuple[float, int, list[str]]] = {}
@@ -673,6 +700,14 @@ class _OffenceMatcher:
 def _offence_matcher() -> _OffenceMatcher:
     schedule = load_schedule()
     return _OffenceMatcher(schedule, load_aliases(schedule))
+
+
+def rows_under_act(query: str) -> dict[str, tuple[OffenceRow, ...]]:
+    """Every row of each Act a query names without a section, in the schedule's order."""
+    if not isinstance(query, str) or not query.strip():
+        return {}
+    matcher = _offence_matcher()
+    return {act: tuple(r for r in matcher.rows if r.act == act) for act in matcher.acts_listed(query[:2000])}
 
 
 def lookup(query: str) -> LookupResult:

@@ -90,3 +90,17 @@ def test_fallback_offers_likeliest_topics_and_paragraphs(make_tracker):
 def test_fallback_with_nothing_to_offer_says_so(make_tracker):
     [message] = run(ActionSuggestTopics(), make_tracker("zzzz", "nlu_fallback", ranking=[("nlu_fallback", 0.5)]))
     assert "Service Manager" in message["text"] and "3.65" in message["text"]
+
+
+def test_offence_lookup_action(make_tracker):
+    from actions.guidance import ActionLookupOffence
+
+    [message] = run(ActionLookupOffence(), make_tracker("SOA 2003 s9 caution 2014", "offence_lookup"))
+    assert "Sexual Activity with a Child | Section 9 | Sexual Offences Act 2003" in message["text"]
+
+
+def test_urgent_then_the_offence_the_message_also_asked_about(make_tracker):
+    tracker = make_tracker("he's here now with a knife - is s18 OAPA on the list?", "urgent_danger",
+                           ranking=[("urgent_danger", 1.0), ("offence_lookup", 0.7)])
+    messages = run(ActionUrgentGuidance(), tracker)
+    assert "2.87" in messages[0]["text"] and "Section 18" in messages[1]["text"]
