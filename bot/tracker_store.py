@@ -1,10 +1,20 @@
-"""Rasa's SQL tracker store on the database named by DATABASE_URL (a SQLite file under var/ by default)."""
+"""Rasa's SQL tracker store on the database named by DATABASE_URL (a SQLite file under var/ by default).
+
+Rasa reads and featurises every event of the current session on every message, so a
+conversation kept open all day gets slower turn by turn. This store starts a new session
+segment (carrying every slot over) once a segment holds SEGMENT_EVENTS events and the
+conversation is between turns with no form active, so each message reads a bounded tracker.
+The full history stays in the database.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, List
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
 from bot.settings import load_settings
@@ -34,3 +44,39 @@ class DatabaseTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
             **kwargs,
         )
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if needs_new_segment(tracker):
+            for event in segment_start(tracker):
+                tracker.update(event)
+        await super().save(tracker)
+
+
+SEGMENT_EVENTS = 80
+
+
+def needs_new_segment(tracker: DialogueStateTracker, limit: int = SEGMENT_EVENTS) -> bool:
+    """Whether the current segment is long and the conversation is waiting for the user with no form active."""
+    since_start = 0
+    for event in reversed(tracker.events):
+        if isinstance(event, SessionStarted):
+            break
+        since_start += 1
+    last = tracker.events[-1] if tracker.events else None
+    return (
+        since_start >= limit
+        and isinstance(last, ActionExecuted)
+        and last.action_name == ACTION_LISTEN_NAME
+        and not tracker.active_loop_name
+    )
+
+
+def segment_start(tracker: DialogueStateTracker) -> List[Any]:
+    """The events that open a new segment: a session start, every slot carried over, then listening.
+
+    Made in that order, because a segment is read back from its SessionStarted's timestamp on.
+    """
+    start = SessionStarted()
+    slots = [SlotSet(name, slot.value) for name, slot in tracker.slots.items()
+             if slot.value is not None and name != REQUESTED_SLOT and slot.value != slot.initial_value]
+    return [start, *slots, ActionExecuted(ACTION_LISTEN_NAME)]

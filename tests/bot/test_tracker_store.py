@@ -1,0 +1,66 @@
+"""The tracker store keeps each message's work bounded by starting a new segment, carrying slots over."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.tracker_store import DatabaseTrackerStore, needs_new_segment, segment_start
+
+DOMAIN = Domain.from_yaml("""
+version: "3.1"
+intents: [greet]
+slots:
+  walkthrough:
+    type: text
+    influence_conversation: false
+    mappings: [{type: custom}]
+""")
+
+
+def conversation(turns: int, with_form: bool = False) -> DialogueStateTracker:
+    events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+              SlotSet("walkthrough", "section_120")]
+    for n in range(turns):
+        events += [UserUttered(f"hello {n}", {"name": "greet", "confidence": 1.0}),
+                   ActionExecuted("utter_greet"), BotUttered("hi"), ActionExecuted("action_listen")]
+    if with_form:
+        events.insert(-1, ActiveLoop("walkthrough_form"))
+    return DialogueStateTracker.from_events("someone", events, slots=DOMAIN.slots)
+
+
+def test_a_short_segment_is_left_alone():
+    assert not needs_new_segment(conversation(5))
+
+
+def test_a_long_segment_between_turns_starts_a_new_one_with_the_slots():
+    tracker = conversation(40)
+    assert needs_new_segment(tracker)
+    events = segment_start(tracker)
+    assert isinstance(events[0], SessionStarted)
+    assert SlotSet("walkthrough", "section_120") in events
+    assert events[-1] == ActionExecuted("action_listen")
+
+
+def test_never_in_the_middle_of_a_form():
+    assert not needs_new_segment(conversation(40, with_form=True))
+
+
+def test_saved_and_read_back_the_tracker_is_bounded_and_keeps_its_slots(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    store = DatabaseTrackerStore(domain=DOMAIN)
+
+    async def scenario():
+        tracker = conversation(40)
+        await store.save(tracker)
+        bounded = await store.retrieve("someone")
+        full = await store.retrieve_full_tracker("someone")
+        return bounded, full
+
+    bounded, full = asyncio.run(scenario())
+    assert len(bounded.events) < 10
+    assert bounded.get_slot("walkthrough") == "section_120"
+    assert len(full.events) > 160
