@@ -6,6 +6,7 @@ import argparse
 import hashlib
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from bot.settings import ROOT, Settings, load_settings
 
-MODEL_INPUTS = ("config.yml", "domain.yml", "data")
+MODEL_INPUTS = ("config.yml", "domain", "data")
 KEEP_MODELS = 3
 
 
@@ -55,7 +56,7 @@ def train(settings: Settings) -> Path:
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
+        [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain",
          "--data", "data", "--out", str(settings.models_dir), "--fixed-model-name", target.name[:-7]],
         cwd=ROOT, env=rasa_env(settings), check=True,
     )
@@ -162,8 +163,14 @@ def _show(reply: dict) -> list[dict]:
 
 def run(settings: Settings, interactive: bool) -> None:
     model = train(settings)
+    # The shared secret by which the REST channel knows our own bridges from other HTTP clients.
+    os.environ.setdefault("FA_CHANNEL_TOKEN", secrets.token_urlsafe(32))
     processes = start_servers(settings, model)
     print(f"Rasa server on {settings.rest_url}, action server on {settings.action_url}")
+    if not interactive and os.environ.get("TELEGRAM_BOT_TOKEN"):
+        processes.append(subprocess.Popen([sys.executable, "-m", "bot", "telegram"], cwd=ROOT,
+                                          env=rasa_env(settings), start_new_session=True))
+        print("Telegram bridge started")
     try:
         if interactive:
             chat(settings, sender=f"terminal-{os.environ.get('USER', 'user')}")
@@ -185,7 +192,15 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("run", help="train if needed, start both servers and chat in the terminal")
     commands.add_parser("serve", help="train if needed and start both servers (REST on 127.0.0.1:5005)")
     commands.add_parser("model-path", help="print the path of the model for the current inputs")
+    commands.add_parser("telegram", help="run the Telegram bridge to the Rasa server (TELEGRAM_* settings)")
+    commands.add_parser("teams-package", help="build the Teams app package zip (TEAMS_APP_ID)").add_argument(
+        "--out", type=Path, default=ROOT / "dist", help="directory for the zip (default: dist/)")
+    from bot.casefile import cli as casefile_cli
+
+    casefile_cli.add_commands(commands)
     args = parser.parse_args(argv)
+    if args.command in casefile_cli.COMMANDS:
+        raise SystemExit(casefile_cli.run(args))
     settings = load_settings()
     if args.command == "train":
         train(settings)
@@ -195,3 +210,11 @@ def main(argv: list[str] | None = None) -> None:
         run(settings, interactive=False)
     elif args.command == "model-path":
         print(model_path(settings))
+    elif args.command == "telegram":
+        from bot.channels import telegram
+
+        telegram.main()
+    elif args.command == "teams-package":
+        from bot.channels import teams_package
+
+        teams_package.main(args.out)

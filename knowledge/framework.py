@@ -46,7 +46,7 @@ class Passage:
         return self.ref
 
 
-_MARKUP = re.compile(r"[*•|]|(?m)^\s*-\s+|</?u>")
+_MARKUP = re.compile(r"[*•|]|^\s*-\s+|</?u>", re.MULTILINE)
 
 
 def normalise(text: str) -> str:

@@ -22,7 +22,7 @@ def rasa(*args: str, tmp_path) -> subprocess.CompletedProcess:
 
 def test_training_data_validates_without_warnings(tmp_path):
     result = rasa("data", "validate", "--fail-on-warnings", "--config", "config.yml",
-                  "--domain", "domain.yml", "--data", "data", tmp_path=tmp_path)
+                  "--domain", "domain", "--data", "data", tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 

@@ -1,0 +1,12 @@
+"""The case file: agreed records of practitioners' discussions with their Service Manager (Framework 2.81-2.82), the staff directory, access rules, audit and export."""
+
+from bot.casefile.errors import (AccessRefused, AlreadyAgreed, CaseFileError, FileSecured, ImportRejected,
+                                 InvalidCaseReference, InvalidEntry, NotFound, UnknownStaff)
+from bot.casefile.points import CHOICES, NOT_DISCUSSED, POINTS
+from bot.casefile.store import CaseFile
+from bot.casefile.views import Identity
+
+__all__ = [
+    "AccessRefused", "AlreadyAgreed", "CaseFile", "CaseFileError", "CHOICES", "FileSecured", "Identity",
+    "ImportRejected", "InvalidCaseReference", "InvalidEntry", "NOT_DISCUSSED", "NotFound", "POINTS", "UnknownStaff",
+]

@@ -1,0 +1,116 @@
+"""The case file's commands for `python -m bot`: manage the staff directory and export records for the case file."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from bot.casefile.errors import CaseFileError
+from bot.casefile.models import CHANNELS, ROLES
+from bot.casefile.staff import CHANNEL_OPTIONS
+from bot.casefile.store import CaseFile
+from bot.casefile.views import Identity
+
+COMMANDS = ("staff", "export")
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register `staff add|list|deactivate|link|import` and `export` on the top-level command parser."""
+    staff = subparsers.add_parser("staff", help="manage who may use the case file")
+    actions = staff.add_subparsers(dest="staff_command", required=True)
+
+    add = actions.add_parser("add", help="register a member of staff")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--team", required=True)
+    for channel, option in CHANNEL_OPTIONS.items():
+        add.add_argument(option, dest=f"{channel}_id", metavar="ID", help=f"their {channel} identity")
+
+    listing = actions.add_parser("list", help="list staff and their identities")
+    listing.add_argument("--all", action="store_true", help="include deactivated staff")
+
+    deactivate = actions.add_parser("deactivate", help="stop a member of staff using the case file")
+    deactivate.add_argument("staff_id", type=int)
+
+    link = actions.add_parser("link", help="let a member of staff use the case file from another identity")
+    link.add_argument("staff_id", type=int)
+    link.add_argument("--channel", required=True, choices=CHANNELS)
+    link.add_argument("--external-id", required=True)
+
+    load = actions.add_parser("import", help="add staff from a CSV file: name,role,team,telegram_id,teams_id")
+    load.add_argument("csv_file", type=Path)
+
+    export = subparsers.add_parser("export", help="export a record or a case's records for the case file")
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--record", type=int, help="the record's number")
+    which.add_argument("--case", help="the case reference")
+    export.add_argument("--format", choices=("docx", "txt"), default="docx")
+    export.add_argument("--out", type=Path, help="where to write it (default: its own name, here)")
+    export.add_argument("--as", dest="actor", metavar="CHANNEL:ID",
+                        help="whose access applies (default: terminal:<your login name>)")
+
+
+def operator() -> Identity:
+    """Whoever runs the command, as the staff directory's terminal identity."""
+    return Identity("terminal", getpass.getuser())
+
+
+def run(args: argparse.Namespace, casefile: CaseFile | None = None) -> int:
+    """Carry out a parsed `staff` or `export` command; the exit code."""
+    store = casefile or CaseFile()
+    try:
+        if args.command == "export":
+            _export(store, args)
+        else:
+            _staff(store, args)
+    except (CaseFileError, OSError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        if casefile is None:
+            store.database.dispose()
+    return 0
+
+
+def _staff(casefile: CaseFile, args: argparse.Namespace) -> None:
+    directory = casefile.staff
+    if args.staff_command == "add":
+        identities = {c: getattr(args, f"{c}_id") for c in CHANNEL_OPTIONS if getattr(args, f"{c}_id")}
+        added = directory.add(args.name, args.role, args.team, identities, operator=operator())
+        print(f"Added staff {added.id}: {added.described}")
+    elif args.staff_command == "list":
+        for entry in directory.list_staff(include_inactive=args.all):
+            identities = ", ".join(f"{i.channel}:{i.external_id}" for i in entry.identities) or "no identity"
+            inactive = "" if entry.staff.active else " [deactivated]"
+            print(f"{entry.staff.id:>5}  {entry.staff.described}{inactive}  {identities}")
+    elif args.staff_command == "deactivate":
+        gone = directory.deactivate(args.staff_id, operator=operator())
+        print(f"Deactivated staff {gone.id}: {gone.name}")
+    elif args.staff_command == "link":
+        linked = directory.link(args.staff_id, args.channel, args.external_id, operator=operator())
+        print(f"Linked {args.channel} id to staff {linked.id}: {linked.name}")
+    elif args.staff_command == "import":
+        added = directory.import_csv(args.csv_file, operator=operator())
+        print(f"Imported {len(added)} staff.")
+
+
+def _actor(value: str | None) -> Identity:
+    if value is None:
+        return operator()
+    channel, colon, external_id = value.partition(":")
+    if not colon:
+        raise CaseFileError("--as takes CHANNEL:ID, for example terminal:sam or telegram:123456789.")
+    return Identity(channel, external_id)
+
+
+def _export(casefile: CaseFile, args: argparse.Namespace) -> None:
+    document = casefile.export(_actor(args.actor), record_id=args.record, case_reference=args.case, fmt=args.format)
+    target = args.out or Path(document.filename)
+    # The export holds personal data about children and families: readable by its owner only.
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(document.content)
+    print(f"Wrote {target}")

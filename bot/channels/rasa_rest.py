@@ -1,0 +1,43 @@
+"""A client of the Rasa server's REST channel, for channels that run beside Rasa rather than inside it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any, Optional
+
+import aiohttp
+
+
+class RasaUnavailable(Exception):
+    """The Rasa server did not answer, or answered with something other than a list of replies."""
+
+
+class RasaRest:
+    """Sends one message at a time to `POST …/webhooks/rest/webhook` and returns the assistant's replies."""
+
+    def __init__(self, url: str, timeout: float = 60) -> None:
+        self.url = url
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self.timeout)
+        body = {"sender": sender, "message": message, "metadata": metadata}
+        # Without the shared token the REST channel treats the sender as "rest:<sender>", not a channel identity.
+        headers = {"X-FA-Channel-Token": os.environ.get("FA_CHANNEL_TOKEN", "")}
+        try:
+            async with self._session.post(self.url, json=body, headers=headers) as response:
+                if response.status != 200:
+                    raise RasaUnavailable(f"{self.url} answered HTTP {response.status}: {(await response.text())[:200]}")
+                replies = await response.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise RasaUnavailable(f"{self.url}: {error!r}") from error
+        if not isinstance(replies, list) or not all(isinstance(r, dict) for r in replies):
+            raise RasaUnavailable(f"{self.url} answered something other than a list of replies")
+        return replies
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()

@@ -1,0 +1,362 @@
+"""The Telegram bridge: messages from Telegram (long polling or a webhook) go to the Rasa REST channel, and its replies come back as Telegram messages."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import itertools
+import logging
+import os
+import re
+import secrets
+import signal
+import weakref
+from collections import OrderedDict
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, Optional, Sequence
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot.channels import DeliveryError
+from bot.channels.common import (
+    CHOOSE,
+    NOT_DELIVERED,
+    PRIVATE_CHAT_ONLY,
+    TEXT_ONLY,
+    StaffLookup,
+    allow_unregistered_guidance,
+    identify,
+    refusal,
+    typed_message,
+    unavailable,
+)
+from bot.channels.formatting import TELEGRAM_LIMIT, split_message
+from bot.channels.rasa_rest import RasaRest, RasaUnavailable
+from bot.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+ALLOWED_UPDATES = ["message", "callback_query"]
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+CALLBACK_DATA_BYTES = 64  # Bot API limit on an inline button's callback_data
+KEPT_PAYLOADS = 10_000  # long button payloads remembered by short key; the oldest are forgotten first
+TYPING_EVERY = 4.0  # seconds; Telegram shows "typing…" for 5 s after each sendChatAction
+BUTTON_EXPIRED = "This button has expired. Please ask again."
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    mode: str  # "polling" or "webhook"
+    webhook_url: str
+    webhook_secret: str
+    listen: str
+    port: int
+    api_base_url: str
+    rest_url: str
+    allow_unregistered: bool
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "TelegramSettings":
+        """Settings from TELEGRAM_* variables; a clear ValueError naming every missing or bad one."""
+        env = os.environ if environ is None else environ
+        problems = []
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            problems.append("TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather and use the token it gives)")
+        mode = env.get("TELEGRAM_MODE", "polling").strip().lower()
+        if mode not in ("polling", "webhook"):
+            problems.append(f"TELEGRAM_MODE must be polling or webhook, not {mode!r}")
+        webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip()
+        secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
+        if mode == "webhook":
+            if not webhook_url.startswith("https://"):
+                problems.append("TELEGRAM_WEBHOOK_URL must be the public https:// address Telegram posts updates to")
+            if not _SECRET.fullmatch(secret):
+                problems.append("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters from A-Z, a-z, 0-9, _ and -")
+        port = env.get("TELEGRAM_WEBHOOK_PORT", "8081").strip()
+        if not port.isdigit():
+            problems.append(f"TELEGRAM_WEBHOOK_PORT must be a port number, not {port!r}")
+        if problems:
+            raise ValueError("Telegram is not configured: " + "; ".join(problems) + ".")
+        return cls(
+            token=token,
+            mode=mode,
+            webhook_url=webhook_url,
+            webhook_secret=secret,
+            listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1").strip(),
+            port=int(port),
+            api_base_url=env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org").strip().rstrip("/"),
+            rest_url=load_settings(env).rest_url,
+            allow_unregistered=allow_unregistered_guidance(env),
+        )
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.webhook_url).path or "/"
+
+    def bot(self) -> Bot:
+        """A Bot API client for these settings; it makes no request until used."""
+        return Bot(self.token, base_url=f"{self.api_base_url}/bot", base_file_url=f"{self.api_base_url}/file/bot")
+
+
+def _seconds(period: int | timedelta) -> float:
+    return period.total_seconds() if isinstance(period, timedelta) else float(period)
+
+
+class TelegramSender:
+    """Sends the assistant's replies to a chat: HTML cut to Telegram's length, buttons as an inline keyboard, retried."""
+
+    def __init__(self, bot: Bot, attempts: int = 4, backoff: float = 1.0) -> None:
+        self.bot = bot
+        self.attempts = attempts
+        self.backoff = backoff
+        self._payloads: OrderedDict[str, str] = OrderedDict()
+
+    async def call(self, method: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any:
+        """One Bot API call, retried after flood control (as long as Telegram asks) and network errors (with backoff)."""
+        for attempt in itertools.count(1):
+            try:
+                return await method(**kwargs)
+            except (RetryAfter, NetworkError) as error:
+                if isinstance(error, BadRequest) or attempt >= self.attempts:
+                    raise
+                delay = _seconds(error.retry_after) if isinstance(error, RetryAfter) else self.backoff * 2 ** (attempt - 1)
+                log.warning("Telegram %s failed (%s), attempt %d of %d; retrying in %.1f s",
+                            method.__name__, error, attempt, self.attempts, delay)
+                await asyncio.sleep(delay)
+
+    async def send(self, chat_id: int, text: str, buttons: Sequence[Mapping[str, str]] = ()) -> None:
+        """One reply: its text in as many messages as it needs, the buttons under the last one."""
+        chunks = split_message(text, TELEGRAM_LIMIT) if text.strip() else []
+        if buttons and not chunks:
+            chunks = [CHOOSE]
+        for number, chunk in enumerate(chunks, start=1):
+            markup = self.keyboard(buttons) if buttons and number == len(chunks) else None
+            await self.call(self.bot.send_message, chat_id=chat_id, text=chunk,
+                            parse_mode=ParseMode.HTML, reply_markup=markup)
+
+    async def send_replies(self, chat_id: int, replies: Sequence[Mapping[str, Any]]) -> None:
+        """All of the assistant's replies; a reply Telegram will not take is logged and the person told."""
+        try:
+            for reply in replies:
+                await self.send(chat_id, reply.get("text") or "", reply.get("buttons") or ())
+        except TelegramError as error:
+            log.error("Telegram did not take a reply for chat %s: %s", chat_id, error)
+            try:
+                await self.call(self.bot.send_message, chat_id=chat_id, text=NOT_DELIVERED)
+            except TelegramError as again:
+                log.error("Telegram did not take the notice that a reply was lost, for chat %s: %s", chat_id, again)
+
+    def keyboard(self, buttons: Sequence[Mapping[str, str]]) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b["title"], callback_data=self.callback_data(b["payload"]))] for b in buttons]
+        )
+
+    def callback_data(self, payload: str) -> str:
+        """The payload itself when it fits in callback_data, else a short key to it kept here."""
+        data = f"p:{payload}"
+        if len(data.encode()) <= CALLBACK_DATA_BYTES:
+            return data
+        key = secrets.token_urlsafe(12)
+        self._payloads[key] = payload
+        while len(self._payloads) > KEPT_PAYLOADS:
+            self._payloads.popitem(last=False)
+        return f"k:{key}"
+
+    def payload(self, data: str) -> Optional[str]:
+        """The payload a tapped button stands for; None when it is no longer known (say, after a restart)."""
+        if data.startswith("p:"):
+            return data[2:]
+        if data.startswith("k:"):
+            return self._payloads.get(data[2:])
+        return None
+
+    @asynccontextmanager
+    async def typing(self, chat_id: int) -> AsyncIterator[None]:
+        """Show "typing…" in the chat until the block ends."""
+        task = asyncio.create_task(self._keep_typing(chat_id))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+    async def _keep_typing(self, chat_id: int) -> None:
+        while True:
+            try:
+                await self.bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
+            except TelegramError as error:
+                log.info("Typing indicator not shown in chat %s: %s", chat_id, error)
+            await asyncio.sleep(TYPING_EVERY)
+
+
+class TelegramBridge:
+    """Carries each private-chat message and button tap to the Rasa REST channel and the replies back."""
+
+    def __init__(self, settings: TelegramSettings, lookup: Optional[StaffLookup] = None,
+                 rasa: Optional[RasaRest] = None, retry_attempts: int = 4, retry_backoff: float = 1.0) -> None:
+        self.settings = settings
+        self.lookup = lookup
+        self.rasa = rasa or RasaRest(settings.rest_url)
+        self.application = self._application()
+        self.sender = TelegramSender(self.application.bot, retry_attempts, retry_backoff)
+        self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _application(self) -> Application:
+        builder = (
+            Application.builder()
+            .token(self.settings.token)
+            .base_url(f"{self.settings.api_base_url}/bot")
+            .base_file_url(f"{self.settings.api_base_url}/file/bot")
+            .concurrent_updates(True)  # one chat's messages still go in order: see _chat_lock
+            .job_queue(None)
+        )
+        if self.settings.mode == "webhook":
+            builder = builder.updater(None)
+        application = builder.build()
+        private = filters.ChatType.PRIVATE
+        application.add_handler(MessageHandler(private & filters.TEXT, self._on_text))
+        application.add_handler(MessageHandler(private & ~filters.TEXT, self._on_other))
+        application.add_handler(CallbackQueryHandler(self._on_button))
+        application.add_handler(MessageHandler(~private & filters.COMMAND, self._on_group_command))
+        application.add_error_handler(self._on_error)
+        return application
+
+    def _chat_lock(self, chat_id: int) -> asyncio.Lock:
+        lock = self._chat_locks.get(chat_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._chat_locks[chat_id] = lock
+        return lock
+
+    async def handle(self, chat_id: int, user_id: int, message: str) -> None:
+        """One message (text, command payload or button payload) from a person, answered in their chat."""
+        async with self._chat_lock(chat_id):
+            try:
+                caller = await identify(CHANNEL, str(user_id), self.lookup)
+            except Exception:
+                log.exception("The staff directory could not be read for Telegram user %s", user_id)
+                await self.sender.send_replies(chat_id, [{"text": unavailable(message)}])
+                return
+            if not caller.registered and not self.settings.allow_unregistered:
+                await self.sender.send_replies(chat_id, [{"text": refusal(caller, message)}])
+                return
+            async with self.sender.typing(chat_id):
+                try:
+                    replies = await self.rasa.send(caller.sender_id, message, caller.metadata())
+                except RasaUnavailable as error:
+                    log.error("The Rasa server did not answer a Telegram message: %s", error)
+                    replies = [{"text": unavailable(message)}]
+            await self.sender.send_replies(chat_id, replies)
+
+    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = typed_message(update.effective_message.text)
+        await self.handle(update.effective_chat.id, update.effective_user.id, message)
+
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        payload = self.sender.payload(query.data or "")
+        try:
+            await self.sender.call(query.answer, text=None if payload else BUTTON_EXPIRED)
+        except TelegramError as error:
+            log.warning("Telegram did not take the answer to a button tap: %s", error)
+        if payload is not None and query.message is not None:
+            await self.handle(query.message.chat.id, query.from_user.id, payload)
+
+    async def _on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.sender.send_replies(update.effective_chat.id, [{"text": TEXT_ONLY}])
+
+    async def _on_group_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.sender.send_replies(update.effective_chat.id, [{"text": PRIVATE_CHAT_ONLY}])
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("A Telegram update could not be handled", exc_info=context.error)
+
+    def webhook_app(self) -> web.Application:
+        """The web server Telegram posts updates to; it refuses any request without the secret token."""
+        app = web.Application(client_max_size=1024 * 1024)
+        app.router.add_post(self.settings.webhook_path, self._on_webhook)
+        return app
+
+    async def _on_webhook(self, request: web.Request) -> web.Response:
+        token = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(token.encode(), self.settings.webhook_secret.encode()):
+            log.warning("Refused a webhook request without the right secret token, from %s", request.remote)
+            return web.Response(status=403, text="Forbidden")
+        try:
+            update = Update.de_json(await request.json(), self.application.bot)
+        except (ValueError, KeyError, TypeError):
+            return web.Response(status=400, text="Not a Telegram update")
+        await self.application.update_queue.put(update)
+        return web.Response(text="ok")
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Receive updates (long polling or webhook) until `stop` is set."""
+        application = self.application
+        async with application:
+            await application.start()
+            runner: Optional[web.AppRunner] = None
+            try:
+                if self.settings.mode == "webhook":
+                    runner = web.AppRunner(self.webhook_app(), access_log=None)
+                    await runner.setup()
+                    await web.TCPSite(runner, self.settings.listen, self.settings.port).start()
+                    await self.sender.call(application.bot.set_webhook, url=self.settings.webhook_url,
+                                           secret_token=self.settings.webhook_secret, allowed_updates=ALLOWED_UPDATES)
+                    log.info("Telegram webhook at %s, served on %s:%s",
+                             self.settings.webhook_url, self.settings.listen, self.settings.port)
+                else:
+                    await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
+                    log.info("Telegram long polling as @%s", application.bot.username)
+                await stop.wait()
+            finally:
+                if runner is not None:
+                    await runner.cleanup()
+                if application.updater is not None and application.updater.running:
+                    await application.updater.stop()
+                await application.stop()
+                await self.rasa.close()
+
+
+async def send_proactive(external_id: str, text: str, settings: Optional[TelegramSettings] = None) -> None:
+    """Send `text` to a person's private chat with the bot (its chat id is their Telegram user id)."""
+    settings = settings or TelegramSettings.from_env()
+    bot = settings.bot()
+    try:
+        async with bot:
+            await TelegramSender(bot).send(int(external_id), text)
+    except (TelegramError, ValueError) as error:
+        raise DeliveryError(f"Telegram did not deliver the message to user {external_id}: {error}") from error
+
+
+def main() -> None:
+    """`python -m bot telegram`: run the bridge until interrupted."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request log lines contain the bot token
+    try:
+        settings = TelegramSettings.from_env()
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+    try:
+        asyncio.run(_run_until_signalled(TelegramBridge(settings)))
+    except InvalidToken:
+        raise SystemExit("Telegram rejected TELEGRAM_BOT_TOKEN: copy the token again from @BotFather.") from None
+
+
+async def _run_until_signalled(bridge: TelegramBridge) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    await bridge.run(stop)

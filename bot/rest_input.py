@@ -1,0 +1,70 @@
+"""The REST channel (/webhooks/rest/webhook) with every message checked, and identities it cannot vouch for namespaced."""
+
+from __future__ import annotations
+
+import hmac
+import os
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.input_guard import check_message
+from bot.settings import load_settings
+
+TOKEN_HEADER = "X-FA-Channel-Token"
+
+
+def trusted(request: Request) -> bool:
+    """Whether the request comes from one of our channel bridges (it carries FA_CHANNEL_TOKEN)."""
+    expected = os.environ.get("FA_CHANNEL_TOKEN", "")
+    given = request.headers.get(TOKEN_HEADER, "")
+    return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def sender_and_metadata(request: Request, body: Dict[Text, Any]) -> tuple[Text, Dict[Text, Any]]:
+    """A bridge's sender id ("telegram:123") and metadata stand; anyone else is "rest:<sender>" with none."""
+    sender = str(body.get("sender") or "anonymous")[:200]
+    if trusted(request):
+        metadata = body.get("metadata")
+        return sender, metadata if isinstance(metadata, dict) else {}
+    return f"rest:{sender}", {"channel": "rest"}
+
+
+class GuardedRestInput(RestInput):
+    """Rasa's REST channel, refusing oversized or empty messages with a clear reply before NLU runs."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint("guarded_rest_webhook", __name__)
+        max_chars = load_settings().max_message_chars
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request):
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request):
+            try:
+                body = request.json
+            except Exception:
+                body = None
+            if not isinstance(body, dict):
+                return response.json({"error": "Send JSON: {\"sender\": \"...\", \"message\": \"...\"}"}, status=400)
+            sender, metadata = sender_and_metadata(request, body)
+            verdict = check_message(body.get("message"), max_chars)
+            if verdict.refusal is not None:
+                return response.json([{"recipient_id": sender, "text": verdict.refusal}])
+            collector = CollectingOutputChannel()
+            await on_new_message(UserMessage(verdict.text, collector, sender, input_channel="rest", metadata=metadata))
+            return response.json(collector.messages)
+
+        return webhook
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        return None
