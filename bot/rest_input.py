@@ -15,6 +15,12 @@ from bot.input_guard import check_message
 from bot.settings import load_settings
 
 TOKEN_HEADER = "X-FA-Channel-Token"
+# Said when the assistant produced no reply at all (e.g. the action server is restarting).
+NO_ANSWER = (
+    "Sorry, I couldn't answer that just now. Please send it again in a minute. If you were saving a "
+    "record, check it with \"my records\" first: a record is saved whole or not at all. If a child is "
+    "in danger now, contact the police, then LACSC (Framework 2.87)."
+)
 
 
 def trusted(request: Request) -> bool:
@@ -62,7 +68,7 @@ class GuardedRestInput(RestInput):
                 return response.json([{"recipient_id": sender, "text": verdict.refusal}])
             collector = CollectingOutputChannel()
             await on_new_message(UserMessage(verdict.text, collector, sender, input_channel="rest", metadata=metadata))
-            return response.json(collector.messages)
+            return response.json(collector.messages or [{"recipient_id": sender, "text": NO_ANSWER}])
 
         return webhook
 

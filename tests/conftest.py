@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from pathlib import Path
 
@@ -74,3 +75,47 @@ def servers(model_file, tmp_path_factory):
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
+
+
+def pg_url(database: str) -> str:
+    return f"postgresql://postgres@{PG_HOST}:{PG_PORT}/{database}"
+
+
+def _admin_connection():
+    import psycopg2
+
+    connection = psycopg2.connect(host=PG_HOST, port=PG_PORT, user="postgres", dbname="postgres", connect_timeout=3)
+    connection.autocommit = True
+    return connection
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A way to make and drop throwaway databases on the local PostgreSQL server, or a skip saying why not."""
+    import psycopg2
+
+    try:
+        _admin_connection().close()
+    except psycopg2.OperationalError as error:
+        pytest.skip(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT} as user postgres: {error}".strip())
+    made: list[str] = []
+
+    def create() -> str:
+        name = f"fa_casefile_test_{os.getpid()}_{secrets.token_hex(4)}"
+        connection = _admin_connection()
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        connection.close()
+        made.append(name)
+        return name
+
+    yield create
+    connection = _admin_connection()
+    with connection.cursor() as cursor:
+        for name in made:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    connection.close()

@@ -78,3 +78,27 @@ def test_conversation_survives_garbled_input(servers):
     for message in ["", "   ", "\u0000\u0007 ☃☃☃", "x" * 3000, "/intent_that_does_not_exist"]:
         [replies] = talk(servers, message)
         assert isinstance(replies, list)
+
+
+def test_oversized_message_is_refused_clearly(servers):
+    [replies] = talk(servers, "please read this " + "lorem ipsum " * 9000)
+    assert "characters long" in replies[0]["text"]
+
+
+def test_injection_and_markup_are_just_text(servers):
+    for message in ["'; DROP TABLE events; --", "<script>alert(1)</script> show me 2.81", "**bold** _it_ [x](http://e)"]:
+        [replies] = talk(servers, message)
+        assert isinstance(replies, list) and all("Traceback" not in r.get("text", "") for r in replies)
+
+
+def test_a_rest_client_cannot_claim_a_channel_identity(servers):
+    [replies] = [send(servers, "telegram:12345", "hello")]
+    assert replies[0]["recipient_id"] == "rest:telegram:12345"
+
+
+def test_offence_lookup_in_conversation(servers):
+    [replies] = talk(servers, "is ABH on the schedule?")
+    text = texts(replies)
+    assert "Assault occasioning actual bodily harm | Section 47 | Offences Against the Person Act 1861" in text
+    [replies] = talk(servers, "is shoplifting a schedule 1 offence")
+    assert "should not be deemed exhaustive" in texts(replies)

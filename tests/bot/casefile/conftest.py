@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from datetime import datetime, timezone
 
 import pytest
@@ -11,50 +9,9 @@ from sqlalchemy import func, select, text
 
 from bot.casefile import CaseFile, Identity
 from bot.casefile.models import metadata
+from tests.conftest import pg_url
 
-PG_HOST = os.environ.get("CASEFILE_TEST_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("CASEFILE_TEST_PG_PORT", "5432"))
 START = datetime(2025, 6, 10, 9, 0, tzinfo=timezone.utc)
-
-
-def pg_url(database: str) -> str:
-    return f"postgresql://postgres@{PG_HOST}:{PG_PORT}/{database}"
-
-
-def _admin_connection():
-    import psycopg2
-
-    connection = psycopg2.connect(host=PG_HOST, port=PG_PORT, user="postgres", dbname="postgres", connect_timeout=3)
-    connection.autocommit = True
-    return connection
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    """A way to make and drop throwaway databases on the local PostgreSQL server, or a skip saying why not."""
-    import psycopg2
-
-    try:
-        _admin_connection().close()
-    except psycopg2.OperationalError as error:
-        pytest.skip(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT} as user postgres: {error}".strip())
-    made: list[str] = []
-
-    def create() -> str:
-        name = f"fa_casefile_test_{os.getpid()}_{secrets.token_hex(4)}"
-        connection = _admin_connection()
-        with connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        connection.close()
-        made.append(name)
-        return name
-
-    yield create
-    connection = _admin_connection()
-    with connection.cursor() as cursor:
-        for name in made:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    connection.close()
 
 
 @pytest.fixture(scope="session")
