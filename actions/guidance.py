@@ -58,8 +58,7 @@ class ActionAnswerTopic(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         topic = topic_for_intent(intent)
         if topic is None:
-            dispatcher.utter_message(response="utter_ask_rephrase")
-            return []
+            return await ActionSuggestTopics().run(dispatcher, tracker, domain)
         say(dispatcher, topic_answer(topic))
         return []
 

@@ -1,11 +1,16 @@
-"""The shape every Framework decision takes (code, headline, quoted steps, citations, deadlines) and how missing facts are found."""
+"""The shape every Framework decision takes (code, headline, quoted steps, citations, deadlines), how missing facts are found, and how a decision's quoted steps are read from its data file."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date
 from itertools import product
-from typing import Any, Callable, Mapping
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+import yaml
+
+from knowledge.framework import load_framework
 
 QUOTE_JOIN = " … "
 
@@ -107,3 +112,55 @@ def decide_when_known(facts: Any, allowed: Mapping[str, tuple], decide: Callable
     if any(other is not first and other != first for other in others):
         raise MissingFacts(facts_still_needed(facts, allowed, decide))
     return first
+
+
+class DecisionDataError(ValueError):
+    """A decision's data file is missing, malformed, or does not quote the Framework word for word."""
+
+
+def _quoted_step(name: str, entry: Any, problems: list[str]) -> Step:
+    if not isinstance(entry, dict) or not isinstance(entry.get("citation"), str):
+        problems.append(f"steps.{name}: needs a quote and a citation, found {entry!r}")
+        return Step("", "")
+    passages = entry.get("quote")
+    passages = [passages] if isinstance(passages, str) else passages
+    if not passages or not all(isinstance(p, str) and p.strip() for p in passages):
+        problems.append(f"steps.{name}: the quote must be text, or a list of passages")
+        return Step("", "")
+    passages = [" ".join(p.split()) for p in passages]
+    framework = load_framework()
+    for passage in passages:
+        if not framework.quotes(entry["citation"], passage):
+            problems.append(f"steps.{name}: not word for word in {entry['citation']}: {passage[:70]!r}")
+    return Step(QUOTE_JOIN.join(passages), entry["citation"], " ".join(str(entry.get("note", "")).split()))
+
+
+def load_decision_data(
+    path: Path, step_names: Iterable[str], headline_names: Iterable[str]
+) -> tuple[dict[str, Step], dict[str, str]]:
+    """The quoted steps and the headlines a decision's YAML file holds, checked against the Framework.
+
+    The file maps `steps` names to a quote (one passage, or a list of passages of the same
+    paragraph, shown joined by QUOTE_JOIN), its citation and an optional note, and `headlines`
+    names to text. Every passage must stand word for word in the paragraph it cites and every
+    name the decision uses must be there; DecisionDataError lists everything wrong.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise DecisionDataError(f"cannot read {path}: {error}") from error
+    if not isinstance(data, dict) or not isinstance(data.get("steps"), dict) or not isinstance(data.get("headlines"), dict):
+        raise DecisionDataError(f"{path.name} must map `steps` and `headlines`")
+    problems: list[str] = []
+    steps = {name: _quoted_step(name, entry, problems) for name, entry in data["steps"].items()}
+    headlines = {name: " ".join(str(text).split()) for name, text in data["headlines"].items()}
+    for kind, wanted, found in (("steps", step_names, steps), ("headlines", headline_names, headlines)):
+        missing = sorted(set(wanted) - set(found))
+        unused = sorted(set(found) - set(wanted))
+        if missing:
+            problems.append(f"{kind} missing: {', '.join(missing)}")
+        if unused:
+            problems.append(f"{kind} not used by the decision: {', '.join(unused)}")
+    if problems:
+        raise DecisionDataError(f"{path.name} is not valid:\n- " + "\n- ".join(problems))
+    return steps, headlines

@@ -170,8 +170,52 @@ def _moment(moment: datetime) -> str:
     return f"{moment:%H:%M} on {_day(moment)}"
 
 
+def _timescales(referral_made_at: datetime | None) -> tuple[dict[str, str], str, tuple[tuple[str, date], ...]]:
+    """The notes on the timed steps, the headline and the deadlines: dated, or running from a referral not made yet."""
+    if referral_made_at is None:
+        notes = {
+            "2.101": "Not made yet: every timescale below runs from the telephone referral.",
+            "2.103": f"Within one working day of the telephone referral. {COUNTING_RULE}",
+            "Appendix V": "Within 24 hours of the telephone referral: the supervision checklist in Appendix V sets 24 "
+            "hours, and meeting the earlier of the two timescales meets both.",
+            "2.108": "Within one working day of the telephone referral.",
+            "2.104": "If there is no reply within three working days of the telephone referral.",
+        }
+        headline = (
+            "Child welfare (protection) referral not made yet: make it by telephone first (2.101). The written "
+            "confirmation to LACSC is due within one working day of the telephone referral (2.103); the supervision "
+            "checklist in Appendix V says within 24 hours."
+        )
+        return notes, headline, ()
+    made_on = referral_made_at.date()
+    one_working_day = add_working_days(made_on, 1)
+    three_working_days = add_working_days(made_on, 3)
+    within_24_hours = referral_made_at + timedelta(hours=24)
+    notes = {
+        "2.101": f"Referral made by telephone at {_moment(referral_made_at)}.",
+        "2.103": f"By the end of {_day(one_working_day)}. {COUNTING_RULE}",
+        "Appendix V": f"By {_moment(within_24_hours)}: the supervision checklist in Appendix V sets 24 hours, and "
+        "meeting the earlier of the two timescales meets both.",
+        "2.108": f"By the end of {_day(one_working_day)}, one working day counted from the day of the referral.",
+        "2.104": f"If there is no reply by the end of {_day(three_working_days)}, three working days counted from the "
+        "day of the referral.",
+    }
+    headline = (
+        f"Child welfare (protection) referral made at {_moment(referral_made_at)}: confirm it in writing to "
+        f"LACSC by the end of {_day(one_working_day)} (one working day, 2.103); the supervision checklist in "
+        f"Appendix V says within 24 hours, by {_moment(within_24_hours)}."
+    )
+    deadlines = (
+        ("Written confirmation to LACSC (2.103)", one_working_day),
+        ("Followed up in writing within 24 hours (Appendix V)", within_24_hours),
+        ("Service Manager has a copy of the written confirmation (2.108)", one_working_day),
+        ("No reply yet: contact LACSC again in writing and ask for a timescale (2.104)", three_working_days),
+    )
+    return notes, headline, deadlines
+
+
 def referral_steps(
-    referral_made_at: datetime,
+    referral_made_at: datetime | None,
     *,
     private_law: bool | None = None,
     discussed_with_service_manager: bool | None = None,
@@ -179,13 +223,11 @@ def referral_steps(
     """The steps after a child welfare (protection) referral by telephone to LACSC, with their dates.
 
     Working-day timescales run from the day of the telephone referral; that day never counts,
-    whatever the time (see knowledge.working_days). Steps that depend on a fact are left out
-    only when the fact is known not to apply.
+    whatever the time (see knowledge.working_days). With `referral_made_at` None (not made
+    yet) the steps carry no dates and say that the timescales run from the telephone referral.
+    Steps that depend on a fact are left out only when the fact is known not to apply.
     """
-    made_on = referral_made_at.date()
-    one_working_day = add_working_days(made_on, 1)
-    three_working_days = add_working_days(made_on, 3)
-    within_24_hours = referral_made_at + timedelta(hours=24)
+    notes, headline, deadlines = _timescales(referral_made_at)
     steps = []
     if discussed_with_service_manager is not True:
         steps.append(
@@ -201,7 +243,7 @@ def referral_steps(
             "In the first instance, the referral to Local Authority Children's Social Care should be made by "
             "telephone.",
             "2.101",
-            f"Referral made by telephone at {_moment(referral_made_at)}.",
+            notes["2.101"],
         )
     )
     steps.append(
@@ -226,13 +268,12 @@ def referral_steps(
             "The information given must be confirmed in writing, preferably first by fax, followed up by post to "
             "Local Authority Children's Social Care within one working day.",
             "2.103",
-            f"By the end of {_day(one_working_day)}. {COUNTING_RULE}",
+            notes["2.103"],
         ),
         Step(
             "Where a child welfare (protection) referral is made, this is followed up in writing within 24 hours.",
             "Appendix V",
-            f"By {_moment(within_24_hours)}: the supervision checklist in Appendix V sets 24 hours, and meeting "
-            "the earlier of the two timescales meets both.",
+            notes["Appendix V"],
         ),
         Step(
             "The information will be in the format of a CAF form and a covering letter (see the resource pack for "
@@ -245,7 +286,7 @@ def referral_steps(
             "confirmation of the referral that is sent to Local Authority Children's Social Care, within one "
             "working day.",
             "2.108",
-            f"By the end of {_day(one_working_day)}, one working day counted from the day of the referral.",
+            notes["2.108"],
         ),
         Step("A copy of the written information must also be sent to any allocated social worker", "2.100"),
         Step(
@@ -258,8 +299,7 @@ def referral_steps(
             "working days, the practitioner must contact Local Authority Children's Social Care again in writing "
             "and request a timescale for response.",
             "2.104",
-            f"If there is no reply by the end of {_day(three_working_days)}, three working days counted from the "
-            "day of the referral.",
+            notes["2.104"],
         ),
         Step(
             "The practitioner must make a written record of the decisions taken in the course of any discussion "
@@ -268,17 +308,4 @@ def referral_steps(
             "2.105",
         ),
     ]
-    return Decision(
-        "s47_child_welfare_protection",
-        f"Child welfare (protection) referral made at {_moment(referral_made_at)}: confirm it in writing to "
-        f"LACSC by the end of {_day(one_working_day)} (one working day, 2.103); the supervision checklist in "
-        f"Appendix V says within 24 hours, by {_moment(within_24_hours)}.",
-        tuple(steps),
-        unique(s.citation for s in steps),
-        (
-            ("Written confirmation to LACSC (2.103)", one_working_day),
-            ("Followed up in writing within 24 hours (Appendix V)", within_24_hours),
-            ("Service Manager has a copy of the written confirmation (2.108)", one_working_day),
-            ("No reply yet: contact LACSC again in writing and ask for a timescale (2.104)", three_working_days),
-        ),
-    )
+    return Decision("s47_child_welfare_protection", headline, tuple(steps), unique(s.citation for s in steps), deadlines)
