@@ -143,8 +143,8 @@ class AskFact(Action):
         return []
 
 
-for _fact in all_facts():
-    type(f"ActionAsk_{_fact}", (AskFact,), {"fact": _fact})
+# Kept by name so the classes live for rasa-sdk to register them.
+ASK_ACTIONS = {fact: type(f"ActionAsk_{fact}", (AskFact,), {"fact": fact}) for fact in all_facts()}
 
 
 class ActionExplainQuestion(Action):

@@ -79,28 +79,44 @@ def _wait_until_up(url: str, process: subprocess.Popen, name: str, timeout: floa
     raise SystemExit(f"The {name} did not start within {timeout:.0f} s ({url}).")
 
 
+def start_action_server(settings: Settings) -> subprocess.Popen:
+    """The action server, once it answers on its health endpoint."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen([sys.executable, "-m", "bot.action_server"], cwd=ROOT, env=rasa_env(settings),
+                               start_new_session=True)
+    try:
+        _wait_until_up(f"http://{settings.action_host}:{settings.action_port}/health", process, "action server")
+    except BaseException:
+        stop_servers([process])
+        raise
+    return process
+
+
+def start_rasa_server(settings: Settings, model: Path) -> subprocess.Popen:
+    """The Rasa server with this model, once it answers."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rasa", "run", "--model", str(model), "--endpoints", "endpoints.yml",
+         "--credentials", "credentials.yml", "--interface", settings.rasa_host,
+         "--port", str(settings.rasa_port), "--log-file", str(settings.var_dir / "rasa.log")],
+        cwd=ROOT, env=rasa_env(settings), start_new_session=True,
+    )
+    try:
+        _wait_until_up(f"http://{settings.rasa_host}:{settings.rasa_port}/", process, "Rasa server")
+    except BaseException:
+        stop_servers([process])
+        raise
+    return process
+
+
 def start_servers(settings: Settings, model: Path) -> list[subprocess.Popen]:
     """Start the action server, then the Rasa server; return both once they answer."""
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
-    env = rasa_env(settings)
-    actions = subprocess.Popen(
-        [sys.executable, "-m", "bot.action_server"], cwd=ROOT, env=env, start_new_session=True
-    )
-    processes = [actions]
+    actions = start_action_server(settings)
     try:
-        _wait_until_up(f"http://{settings.action_host}:{settings.action_port}/health", actions, "action server")
-        server = subprocess.Popen(
-            [sys.executable, "-m", "rasa", "run", "--model", str(model), "--endpoints", "endpoints.yml",
-             "--credentials", "credentials.yml", "--interface", settings.rasa_host,
-             "--port", str(settings.rasa_port), "--log-file", str(settings.var_dir / "rasa.log")],
-            cwd=ROOT, env=env, start_new_session=True,
-        )
-        processes.append(server)
-        _wait_until_up(f"http://{settings.rasa_host}:{settings.rasa_port}/", server, "Rasa server")
+        return [actions, start_rasa_server(settings, model)]
     except BaseException:
-        stop_servers(processes)
+        stop_servers([actions])
         raise
-    return processes
 
 
 def stop_servers(processes: list[subprocess.Popen]) -> None:

@@ -30,6 +30,14 @@ def trusted(request: Request) -> bool:
     return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
 
 
+def message_id(request: Request, body: Dict[Text, Any]) -> Optional[Text]:
+    """A bridge's platform message id, so a message delivered twice is recognised; None for anyone else."""
+    given = body.get("message_id")
+    if trusted(request) and isinstance(given, str) and 0 < len(given) <= 200:
+        return given
+    return None
+
+
 def sender_and_metadata(request: Request, body: Dict[Text, Any]) -> tuple[Text, Dict[Text, Any]]:
     """A bridge's sender id ("telegram:123") and metadata stand; anyone else is "rest:<sender>" with none."""
     sender = str(body.get("sender") or "anonymous")[:200]
@@ -67,7 +75,8 @@ class GuardedRestInput(RestInput):
             if verdict.refusal is not None:
                 return response.json([{"recipient_id": sender, "text": verdict.refusal}])
             collector = CollectingOutputChannel()
-            await on_new_message(UserMessage(verdict.text, collector, sender, input_channel="rest", metadata=metadata))
+            await on_new_message(UserMessage(verdict.text, collector, sender, input_channel="rest",
+                                             metadata=metadata, message_id=message_id(request, body)))
             return response.json(collector.messages or [{"recipient_id": sender, "text": NO_ANSWER}])
 
         return webhook

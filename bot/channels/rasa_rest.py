@@ -21,10 +21,13 @@ class RasaRest:
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: Optional[aiohttp.ClientSession] = None
 
-    async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    async def send(self, sender: str, message: str, metadata: dict[str, Any],
+                   message_id: Optional[str] = None) -> list[dict[str, Any]]:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self.timeout)
         body = {"sender": sender, "message": message, "metadata": metadata}
+        if message_id:
+            body["message_id"] = message_id  # the platform's id, so a message delivered twice is known
         # Without the shared token the REST channel treats the sender as "rest:<sender>", not a channel identity.
         headers = {"X-FA-Channel-Token": os.environ.get("FA_CHANNEL_TOKEN", "")}
         try:

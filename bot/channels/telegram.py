@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hmac
 import itertools
 import logging
@@ -113,6 +114,21 @@ def _seconds(period: int | timedelta) -> float:
     return period.total_seconds() if isinstance(period, timedelta) else float(period)
 
 
+def merge_text_replies(replies: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Rasa splits a reply at every blank line; put plain text parts back together, as one answer."""
+    merged: list[dict] = []
+    for reply in replies:
+        plain = reply.get("text") and not reply.get("buttons") and not reply.get("custom")
+        if merged and plain and merged[-1].get("text") and not merged[-1].get("buttons") and not merged[-1].get("custom"):
+            merged[-1]["text"] += "\n\n" + reply["text"]
+        elif merged and reply.get("buttons") and not reply.get("custom") and merged[-1].get("text") \
+                and not merged[-1].get("buttons") and not merged[-1].get("custom"):
+            merged[-1] = {**reply, "text": merged[-1]["text"] + "\n\n" + (reply.get("text") or "")}
+        else:
+            merged.append(dict(reply))
+    return merged
+
+
 class TelegramSender:
     """Sends the assistant's replies to a chat: HTML cut to Telegram's length, buttons as an inline keyboard, retried."""
 
@@ -148,8 +164,14 @@ class TelegramSender:
     async def send_replies(self, chat_id: int, replies: Sequence[Mapping[str, Any]]) -> None:
         """All of the assistant's replies; a reply Telegram will not take is logged and the person told."""
         try:
-            for reply in replies:
-                await self.send(chat_id, reply.get("text") or "", reply.get("buttons") or ())
+            for reply in merge_text_replies(replies):
+                document = (reply.get("custom") or {}).get("document")
+                if document:
+                    await self.call(self.bot.send_document, chat_id=chat_id,
+                                    document=base64.b64decode(document["content_base64"]),
+                                    filename=document["filename"])
+                elif reply.get("text") or reply.get("buttons"):
+                    await self.send(chat_id, reply.get("text") or "", reply.get("buttons") or ())
         except TelegramError as error:
             log.error("Telegram did not take a reply for chat %s: %s", chat_id, error)
             try:
@@ -240,7 +262,7 @@ class TelegramBridge:
             self._chat_locks[chat_id] = lock
         return lock
 
-    async def handle(self, chat_id: int, user_id: int, message: str) -> None:
+    async def handle(self, chat_id: int, user_id: int, message: str, message_id: Optional[str] = None) -> None:
         """One message (text, command payload or button payload) from a person, answered in their chat."""
         async with self._chat_lock(chat_id):
             try:
@@ -254,7 +276,7 @@ class TelegramBridge:
                 return
             async with self.sender.typing(chat_id):
                 try:
-                    replies = await self.rasa.send(caller.sender_id, message, caller.metadata())
+                    replies = await self.rasa.send(caller.sender_id, message, caller.metadata(), message_id)
                 except RasaUnavailable as error:
                     log.error("The Rasa server did not answer a Telegram message: %s", error)
                     replies = [{"text": unavailable(message)}]
@@ -262,7 +284,7 @@ class TelegramBridge:
 
     async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = typed_message(update.effective_message.text)
-        await self.handle(update.effective_chat.id, update.effective_user.id, message)
+        await self.handle(update.effective_chat.id, update.effective_user.id, message, f"telegram:{update.update_id}")
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -272,7 +294,7 @@ class TelegramBridge:
         except TelegramError as error:
             log.warning("Telegram did not take the answer to a button tap: %s", error)
         if payload is not None and query.message is not None:
-            await self.handle(query.message.chat.id, query.from_user.id, payload)
+            await self.handle(query.message.chat.id, query.from_user.id, payload, f"telegram:{update.update_id}")
 
     async def _on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.sender.send_replies(update.effective_chat.id, [{"text": TEXT_ONLY}])

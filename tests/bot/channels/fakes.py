@@ -101,6 +101,12 @@ class FakeBotApi:
         return {"message_id": self._message_id, "date": int(time.time()),
                 "chat": {"id": int(params["chat_id"]), "type": "private"}, "text": params["text"]}
 
+    async def _senddocument(self, params: dict) -> dict:
+        self._message_id += 1
+        return {"message_id": self._message_id, "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "document": {"file_id": "f1", "file_unique_id": "u1"}}
+
     async def _sendchataction(self, params: dict) -> bool:
         return True
 

@@ -107,6 +107,7 @@ def test_polling_message_and_reply():
                 "sender": f"telegram:{PRACTITIONER}",
                 "message": "what goes in the SM discussion?",
                 "metadata": {"channel": "telegram", "registered": True, "staff_role": "practitioner"},
+                "message_id": "telegram:1",
             }]
             [sent] = api.called("sendMessage")
             assert sent["chat_id"] == PRACTITIONER
@@ -236,7 +237,8 @@ def test_unregistered_user_gets_public_guidance_when_the_deployment_allows_it():
             api.push_update(text_update(1, STRANGER, "what is a LADO?"))
             await wait_for(lambda: api.called("sendMessage"))
             assert rasa.requests == [{"sender": f"telegram:{STRANGER}", "message": "what is a LADO?",
-                                      "metadata": {"channel": "telegram", "registered": False, "staff_role": None}}]
+                                      "metadata": {"channel": "telegram", "registered": False, "staff_role": None},
+                                      "message_id": "telegram:1"}]
             assert sent_texts(api) == ["You said: what is a LADO?"]
     asyncio.run(scenario())
 
@@ -260,7 +262,8 @@ def test_through_the_real_case_file(tmp_path, monkeypatch):
             await wait_for(lambda: len(api.called("sendMessage")) == 2)
             assert rasa.requests == [{"sender": f"telegram:{MANAGER}", "message": "show me the discussions I agreed",
                                       "metadata": {"channel": "telegram", "registered": True,
-                                                   "staff_role": "service_manager"}}]
+                                                   "staff_role": "service_manager"},
+                                      "message_id": "telegram:1"}]
             assert any(REGISTER + str(PRACTITIONER) in text for text in sent_texts(api))
     try:
         asyncio.run(scenario())
@@ -403,4 +406,18 @@ def test_through_the_trained_assistant(servers):
                 api.push_update(button_update(2, PRACTITIONER, keyboard["inline_keyboard"][0][0]["callback_data"]))
                 await wait_for(lambda: len(api.called("sendMessage")) > greeting, timeout=60)
                 assert re.search(r"Framework\s+(\d\.\d+|Appendix|Glossary)", " ".join(sent_texts(api)[greeting:]))
+    asyncio.run(scenario())
+
+
+def test_a_document_is_sent_as_a_file_and_split_text_is_merged():
+    async def scenario():
+        document = {"filename": "ZW25P01234-discussions.docx", "media_type": "application/octet-stream",
+                    "content_base64": "UEsDBA=="}
+        reply = lambda body: [{"text": "first part"}, {"text": "second part"},
+                              {"custom": {"document": document}}, {"custom": {"decision": "no_action"}}]
+        async with running(reply) as (api, rasa, _):
+            api.push_update(text_update(1, PRACTITIONER, "export ZW25P01234"))
+            await wait_for(lambda: api.called("sendDocument"))
+            assert sent_texts(api) == ["first part\n\nsecond part"]
+            assert len(api.called("sendDocument")) == 1
     asyncio.run(scenario())

@@ -1,0 +1,546 @@
+"""The case-file actions on trackers built in the test, against a case file in a temporary SQLite database."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import casefile as actions
+from bot.casefile import CaseFile, Identity
+from bot.casefile.views import LONDON
+
+OPERATOR = Identity("terminal", "test-operator")
+JO, SAM, NED, SUE = "telegram:201", "telegram:101", "telegram:202", "telegram:102"
+STAFF = [
+    ("Jo Bloggs", "practitioner", "North", "201"),
+    ("Sam Patel", "service_manager", "North", "101"),
+    ("Ned Stone", "practitioner", "North", "202"),
+    ("Sue Moss", "service_manager", "South", "102"),
+]
+CASE = "ZW25P01234"
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch) -> CaseFile:
+    """The case file the actions use, on a fresh SQLite file, with four members of staff registered on Telegram."""
+    monkeypatch.setenv("CASEFILE_DATABASE_URL", f"sqlite:///{tmp_path / 'casefile.db'}")
+    monkeypatch.delenv("FA_CASE_REFERENCE_PATTERN", raising=False)
+    actions.case_file.cache_clear()
+    casefile = actions.case_file()
+    for name, role, team, telegram_id in STAFF:
+        casefile.staff.add(name, role, team, {"telegram": telegram_id}, operator=OPERATOR)
+    yield casefile
+    casefile.database.dispose()
+    actions.case_file.cache_clear()
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def buttons(messages: list[dict]) -> list[dict]:
+    return [b for m in messages for b in m.get("buttons") or []]
+
+
+def slot_events(events: list[dict]) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+class Conversation:
+    """Drives casefile_form as Rasa does: asks the first unanswered question, reads each reply with the validator."""
+
+    def __init__(self, make_tracker, sender: str):
+        self.make_tracker = make_tracker
+        self.sender = sender
+        self.slots: dict = {}
+        self.active = False
+
+    def tracker(self, text: str, intent: str, entities=None, message_id: str = "m-1", previous: str = ""):
+        tracker = self.make_tracker(text, intent, entities=entities, slots=dict(self.slots), sender=self.sender,
+                                    active_loop=actions.FORM if self.active else None)
+        tracker.events = ([{"event": "user", "text": previous, "message_id": "m-0"}] if previous else []) + [
+            {"event": "user", "text": text, "message_id": message_id}]
+        return tracker
+
+    def start(self, text: str, intent: str, entities=None) -> list[dict]:
+        dispatcher = CollectingDispatcher()
+        events = run(actions.ActionStartCasefileTask().run(dispatcher, self.tracker(text, intent, entities), {}))
+        self.slots.update(slot_events(events))
+        self.active = bool(self.slots.get("casefile_task"))
+        return dispatcher.messages
+
+    @property
+    def question(self) -> str | None:
+        probe = self.make_tracker("", "none", slots=dict(self.slots))
+        return next((s for s in actions.required(probe) if self.slots.get(s) is None), None)
+
+    def ask(self) -> list[dict]:
+        dispatcher = CollectingDispatcher()
+        self.slots["requested_slot"] = self.question
+        run(actions.ASK_ACTIONS[self.question]().run(dispatcher, self.tracker("", "none"), {}))
+        return dispatcher.messages
+
+    def answer(self, text: str, intent: str = "nlu_fallback", message_id: str = "m-1",
+               previous: str = "") -> list[dict]:
+        dispatcher = CollectingDispatcher()
+        self.slots["requested_slot"] = self.question
+        tracker = self.tracker(text, intent, message_id=message_id, previous=previous)
+        events = run(actions.ValidateCasefileForm().get_extraction_events(dispatcher, tracker, {}))
+        self.slots.update(slot_events(events))
+        if self.question is None:
+            self.active = False
+        return dispatcher.messages
+
+
+POINT_ANSWERS = {
+    "point_nature_of_concerns": "Mother says father hit her in front of the children last week.",
+    "point_level_of_risk": "Recent",
+    "point_where_child_is_now": "With mother at the maternal grandmother's address.",
+    "point_referral_needed": "Yes: referral to LACSC by telephone today.",
+    "point_referral_grounds": "The child is, or may be at risk of suffering significant harm",
+    "point_action_and_timescale": "Jo refers by 4pm today; Sam checks the outcome tomorrow.",
+}
+
+
+def record_discussion(make_tracker, sender: str = JO, other: str = "Sam Patel", case: str = CASE,
+                      message_id: str = "m-save") -> tuple[Conversation, list[dict]]:
+    """A discussion recorded in conversation up to the summary; returns the conversation and the summary shown."""
+    talk = Conversation(make_tracker, sender)
+    talk.start(f"record my SM discussion on {case}", "record_discussion")
+    assert talk.slots["case_reference"] == case
+    talk.answer(other)
+    talk.answer("just now")
+    talk.answer("yesterday 4pm")
+    while talk.question and talk.question.startswith("point_"):
+        talk.answer(POINT_ANSWERS.get(talk.question, "Not discussed"))
+    assert talk.question == "record_confirmation"
+    return talk, talk.ask()
+
+
+def saved(talk: Conversation, message_id: str = "m-save") -> list[dict]:
+    return talk.answer("Save", message_id=message_id)
+
+
+def test_an_unregistered_sender_is_refused_and_nothing_is_stored(store, make_tracker):
+    talk = Conversation(make_tracker, "telegram:999")
+    replies = talk.start(f"record my SM discussion on {CASE}", "record_discussion")
+    assert "You are not registered to use the case file" in texts(replies)
+    assert "--telegram-id 999" in texts(replies)
+    assert talk.slots["casefile_task"] is None and not talk.active
+    assert store.find_records(Identity("telegram", "201")) == []
+
+    dispatcher = CollectingDispatcher()
+    run(actions.ActionListRecords().run(dispatcher, make_tracker("list records", "list_records",
+                                                                 sender="rest:telegram:201"), {}))
+    assert "You are not registered" in texts(dispatcher.messages)
+    assert "--rest-id telegram:201" in texts(dispatcher.messages)
+
+
+def test_the_sender_id_names_channel_and_id():
+    assert actions.identity(type("T", (), {"sender_id": "teams:29:1a-b"})()) == Identity("teams", "29:1a-b")
+    assert actions.identity(type("T", (), {"sender_id": "rest:telegram:101"})()) == Identity("rest", "telegram:101")
+    assert actions.identity(type("T", (), {"sender_id": "default"})()) == Identity("", "default")
+
+
+def test_a_practitioner_records_a_discussion_and_it_is_saved_awaiting_agreement(store, make_tracker):
+    talk, summary = record_discussion(make_tracker)
+    shown = texts(summary)
+    assert "Practitioner: Jo Bloggs (practitioner, North)" in shown
+    assert "Manager: Sam Patel (Service Manager, North)" in shown
+    assert "3. Where the child is now:\n    With mother at the maternal grandmother's address." in shown
+    assert "4. What the family has been told:\n    Not discussed" in shown
+    assert [b["title"] for b in buttons(summary)] == ["Save", "Change a point", "Cancel"]
+
+    replies = saved(talk)
+    assert "Saved, awaiting Sam Patel's agreement (Framework 2.82)" in texts(replies)
+    assert talk.slots["casefile_task"] is None
+    [record] = store.find_records(Identity("telegram", "201"), case_reference=CASE)
+    assert record.status == "awaiting agreement"
+    assert record.practitioner.name == "Jo Bloggs" and record.manager.name == "Sam Patel"
+    assert record.point("level_of_risk").current == "recent"
+    assert record.point("referral_grounds").current == "significant_harm"
+    assert record.point("what_family_told").current is None
+    assert record.concern_identified_at < record.discussed_at
+    identified = record.concern_identified_at.astimezone(LONDON)
+    assert (identified.hour, identified.minute) == (16, 0)
+    assert identified.date() == datetime.now(LONDON).date() - timedelta(days=1)
+    [notice] = store.pending_notifications("telegram")
+    assert notice.external_id == "101" and f"record {record.id}" in notice.text
+
+
+def test_a_manager_records_with_the_practitioner_as_the_other_party(store, make_tracker):
+    talk, _ = record_discussion(make_tracker, sender=SAM, other="Jo")
+    assert "Saved, awaiting Jo Bloggs's agreement" in texts(saved(talk))
+    [record] = store.find_records(Identity("telegram", "101"))
+    assert record.recorded_by.name == "Sam Patel" and record.practitioner.name == "Jo Bloggs"
+
+
+def test_the_same_confirming_message_twice_saves_one_record(store, make_tracker):
+    talk, _ = record_discussion(make_tracker)
+    slots = dict(talk.slots)
+    first = saved(talk, message_id="telegram-update-77")
+    talk.slots, talk.active = slots, True
+    second = saved(talk, message_id="telegram-update-77")
+    assert "Saved, awaiting" in texts(first) and "Saved, awaiting" in texts(second)
+    assert len(store.find_records(Identity("telegram", "201"))) == 1
+
+
+def test_change_a_point_asks_that_point_again_then_the_summary(store, make_tracker):
+    talk, _ = record_discussion(make_tracker)
+    talk.answer("Change a point")
+    assert talk.question == "point_to_change"
+    offered = [b["payload"] for b in buttons(talk.ask())]
+    assert "Point 3" in offered and "When it took place" in offered
+    talk.answer("Point 3")
+    assert talk.question == "point_where_child_is_now"
+    assert "Point 3 of 12 (Framework 2.81): Where the child is now." in texts(talk.ask())
+    talk.answer("With father since Sunday.")
+    assert talk.question == "record_confirmation"
+    saved(talk)
+    [record] = store.find_records(Identity("telegram", "201"))
+    assert record.point("where_child_is_now").current == "With father since Sunday."
+
+
+def test_a_malformed_case_reference_gets_the_stores_message_and_is_asked_again(store, make_tracker):
+    talk = Conversation(make_tracker, JO)
+    replies = talk.start("record my SM discussion on case 12345678", "record_discussion")
+    assert "That is not a case reference" in texts(replies)
+    assert talk.question == "case_reference"
+    assert "That is not a case reference" in texts(talk.answer("ZW25-1234"))
+    assert talk.question == "case_reference"
+    talk.answer("zw25p01234")
+    assert talk.slots["case_reference"] == CASE
+
+
+def test_unknown_manager_and_times_in_the_wrong_order_are_asked_again(store, make_tracker):
+    talk = Conversation(make_tracker, JO)
+    talk.start(f"record my SM discussion on {CASE}", "record_discussion")
+    assert [b["payload"] for b in buttons(talk.ask())] == ["Sam Patel"]  # the managers in Jo's team
+    assert "no active manager with that name" in texts(talk.answer("Mary Poppins"))
+    assert "no active manager" in texts(talk.answer("Ned Stone"))  # a practitioner, not a manager
+    talk.answer("Sue Moss")  # another Cafcass manager, when the Service Manager is not available (2.81)
+    talk.answer("yesterday 09:00")
+    assert "identified before it was discussed" in texts(talk.answer("today 08:00"))
+    assert "give the time as well as the day" in texts(talk.answer("yesterday")).lower()
+    assert talk.question == "concern_identified_at"
+
+
+def test_only_the_buttons_answer_a_point_with_set_choices(store, make_tracker):
+    talk = Conversation(make_tracker, JO)
+    talk.start(f"record my SM discussion on {CASE}", "record_discussion")
+    for reply in ("Sam Patel", "just now", "yesterday 4pm", "Some concerns"):
+        talk.answer(reply)
+    assert talk.question == "point_level_of_risk"
+    assert [b["title"] for b in buttons(talk.ask())] == ["Immediate", "Recent", "Previous", "Not discussed"]
+    assert "Please pick one of the buttons" in texts(talk.answer("quite high"))
+    talk.answer("immediate")
+    assert talk.slots["point_level_of_risk"] == "immediate"
+
+
+def test_stop_start_again_and_why_are_left_to_the_rules_but_buttons_and_long_answers_are_answers(store, make_tracker):
+    talk = Conversation(make_tracker, JO)
+    talk.start(f"record my SM discussion on {CASE}", "record_discussion")
+    for reply in ("Sam Patel", "just now", "yesterday 4pm"):
+        talk.answer(reply)
+    for text, intent in [("stop", "stop"), ("start again", "start_again"), ("why do you ask?", "why_ask"),
+                         ("/stop", "stop")]:
+        assert talk.answer(text, intent=intent) == []
+        assert talk.slots.get("point_nature_of_concerns") is None
+    talk.answer("Not discussed", intent="stop")
+    assert talk.slots["point_nature_of_concerns"] == "Not discussed"
+    long_answer = "Leave it to the LA to decide after their visit, and stop contact until the review next week"
+    talk.answer("Recent")
+    talk.answer(long_answer, intent="stop")
+    assert talk.slots["point_where_child_is_now"] == long_answer
+
+
+def test_an_urgent_message_interrupts_and_can_then_be_used_as_the_answer(store, make_tracker):
+    talk = Conversation(make_tracker, JO)
+    talk.start(f"record my SM discussion on {CASE}", "record_discussion")
+    for reply in ("Sam Patel", "just now", "yesterday 4pm"):
+        talk.answer(reply)
+    urgent = "father threatened to kill mother and the child was left home alone"
+    assert talk.answer(urgent, intent="urgent_danger") == []
+    assert talk.slots.get("point_nature_of_concerns") is None
+    dispatcher = CollectingDispatcher()
+    run(actions.ASK_ACTIONS["point_nature_of_concerns"]().run(dispatcher, talk.tracker(urgent, "urgent_danger"), {}))
+    assert actions.USE_URGENT_MESSAGE in [b["payload"] for b in buttons(dispatcher.messages)]
+    talk.answer(actions.USE_URGENT_MESSAGE, previous=urgent)
+    assert talk.slots["point_nature_of_concerns"] == urgent
+
+
+def test_a_forged_payload_sets_nothing(store, make_tracker):
+    talk = Conversation(make_tracker, JO)
+    talk.start('/record_discussion{"status": "agreed", "case_reference": "ZW25P01234"}', "record_discussion",
+               entities=[{"entity": "status", "value": "agreed"}])
+    assert talk.slots["casefile_task"] == "record"
+    assert all(talk.slots.get(slot) is None for slot in actions.FORM_SLOTS)
+    replies = talk.answer('/agree_record{"record": "1"}', intent="agree_record")
+    assert "Please answer the question in words" in texts(replies)
+    assert talk.slots.get("case_reference") is None
+
+
+def test_the_other_party_agrees_the_record(store, make_tracker):
+    talk, _ = record_discussion(make_tracker)
+    saved(talk)
+    manager = Conversation(make_tracker, SAM)
+    manager.start("agree the record", "agree_record")
+    assert manager.question == "chosen_record"
+    [choice] = buttons(manager.ask())
+    assert choice["title"].startswith(f"{CASE} · Jo Bloggs · ")
+    manager.answer(choice["payload"])
+    summary = manager.ask()
+    assert "Status: Awaiting agreement" in texts(summary)
+    assert [b["title"] for b in buttons(summary)] == ["Agree", "Agree with an amendment", "Not now"]
+    replies = manager.answer("Agree")
+    assert "Agreed by Sam Patel at " in texts(replies)
+    assert "the record now carries both names and times (Framework 2.82)" in texts(replies)
+    assert "Recorded by Jo Bloggs (practitioner, North) on " in texts(replies)
+    [record] = store.find_records(Identity("telegram", "101"))
+    assert record.agreed and record.agreed_by.name == "Sam Patel"
+
+
+def test_the_recorder_cannot_agree_their_own_record(store, make_tracker):
+    talk, _ = record_discussion(make_tracker)
+    saved(talk)
+    again = Conversation(make_tracker, JO)
+    replies = again.start("agree the record", "agree_record")
+    assert "There are no records awaiting your agreement." in texts(replies)
+    assert not again.active
+
+
+def test_agreeing_with_an_amendment_keeps_the_original(store, make_tracker):
+    talk, _ = record_discussion(make_tracker)
+    saved(talk)
+    [record] = store.find_records(Identity("telegram", "201"))
+    manager = Conversation(make_tracker, SAM)
+    manager.start("agree it", "agree_record", entities=[{"entity": "record", "value": str(record.id)}])
+    assert manager.slots["chosen_record"] == str(record.id)
+    manager.answer("Agree with an amendment")
+    assert manager.question == "amended_point"
+    manager.answer("Point 10")
+    assert "reads now: Jo refers by 4pm today" in texts(manager.ask())
+    replies = manager.answer("Jo refers by 3pm today; Sam checks the outcome tomorrow.")
+    assert "Agreed by Sam Patel" in texts(replies)
+    agreed = store.get_record(Identity("telegram", "101"), record.id)
+    point = agreed.point("action_and_timescale")
+    assert point.current == "Jo refers by 3pm today; Sam checks the outcome tomorrow."
+    assert point.original == "Jo refers by 4pm today; Sam checks the outcome tomorrow."
+    assert point.amendments[0].on_agreement
+
+
+def test_an_amendment_is_dated_and_keeps_the_original(store, make_tracker):
+    talk, _ = record_discussion(make_tracker)
+    saved(talk)
+    [record] = store.find_records(Identity("telegram", "201"))
+    amender = Conversation(make_tracker, JO)
+    amender.start(f"amend record {record.id}", "amend_record")
+    amender.answer("3")
+    amender.answer("With father since Sunday.")
+    replies = amender.answer("I recorded the wrong address.")
+    assert "Amendment saved on record" in texts(replies)
+    assert "The original text is kept in the record: With mother at the maternal grandmother's address." \
+        in texts(replies)
+    point = store.get_record(Identity("telegram", "201"), record.id).point("where_child_is_now")
+    assert point.current == "With father since Sunday."
+    assert point.amendments[0].reason == "I recorded the wrong address."
+
+
+def _seed(store: CaseFile) -> dict:
+    """Four records: Jo's and Ned's, on two cases, in March and April 2025, one of them agreed."""
+    jo, ned, sam = Identity("telegram", "201"), Identity("telegram", "202"), Identity("telegram", "101")
+    points = {"nature_of_concerns": "Concerns."}
+    made = {}
+    for name, who, case, day in [("jo_march", jo, CASE, 5), ("ned_march", ned, CASE, 12),
+                                 ("jo_april", jo, "LV25C00123", 33), ("jo_other_case", jo, "LV25C00123", 14)]:
+        when = datetime(2025, 2, 28, 10, 0, tzinfo=timezone.utc) + timedelta(days=day)
+        practitioner = "Jo Bloggs" if who == jo else "Ned Stone"
+        made[name] = store.record_discussion(who, case, points, practitioner, "Sam Patel", when,
+                                             when - timedelta(hours=3), f"seed-{name}")
+    store.agree(sam, made["jo_march"].id)
+    return made
+
+
+def list_records(make_tracker, sender: str, text: str, entities=None) -> list[dict]:
+    dispatcher = CollectingDispatcher()
+    run(actions.ActionListRecords().run(dispatcher, make_tracker(text, "list_records", sender=sender,
+                                                                 entities=entities), {}))
+    return dispatcher.messages
+
+
+def listed(messages: list[dict]) -> list[int]:
+    return [int(line.split(" ")[0][1:]) for line in texts(messages).splitlines() if line.startswith("#")]
+
+
+def test_finding_records_by_case_person_dates_and_status(store, make_tracker):
+    made = _seed(store)
+    ids = {name: view.id for name, view in made.items()}
+    assert listed(list_records(make_tracker, SAM, f"show me the SM discussions on {CASE}")) == [
+        ids["ned_march"], ids["jo_march"]]
+    assert listed(list_records(make_tracker, SAM, f"show me the discussions I agreed on case {CASE}")) == [
+        ids["jo_march"]]
+    assert listed(list_records(make_tracker, SAM, "records awaiting my agreement")) == [
+        ids["jo_april"], ids["jo_other_case"], ids["ned_march"]]
+    assert listed(list_records(make_tracker, SAM, "which discussions did Ned record in march 2025")) == [
+        ids["ned_march"]]
+    assert listed(list_records(make_tracker, SAM, "list SM discussions between 1 and 15 March 2025")) == [
+        ids["jo_other_case"], ids["ned_march"], ids["jo_march"]]
+    assert listed(list_records(make_tracker, NED, "show my discussion records")) == [ids["ned_march"]]
+    assert "I found no records" in texts(list_records(make_tracker, SUE, f"show records on {CASE}"))
+    awaiting = list_records(make_tracker, SAM, "records awaiting my agreement")
+    assert buttons(awaiting)[0]["payload"] == f'/agree_record{{"record": "{ids["jo_april"]}"}}'
+
+
+def test_a_record_in_full_from_its_button(store, make_tracker):
+    made = _seed(store)
+    record = made["jo_march"]
+    replies = list_records(make_tracker, JO, f'/list_records{{"record": "{record.id}"}}',
+                           entities=[{"entity": "record", "value": str(record.id)}])
+    assert f"Record {record.id}: discussion on" in texts(replies)
+    assert "Agreed by: Sam Patel (Service Manager, North)" in texts(replies)
+    assert "Export" in [b["title"] for b in buttons(replies)]
+    refused = list_records(make_tracker, SUE, f"show record {record.id}")
+    assert f"You cannot see record {record.id}" in texts(refused)
+
+
+def test_at_most_ten_records_are_listed_with_a_hint(store, make_tracker):
+    jo = Identity("telegram", "201")
+    start = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+    for n in range(12):
+        store.record_discussion(jo, CASE, {"nature_of_concerns": f"Concern {n}"}, "Jo Bloggs", "Sam Patel",
+                                start + timedelta(days=n), start, f"many-{n}")
+    replies = list_records(make_tracker, JO, f"list all discussions on {CASE}")
+    assert len(listed(replies)) == 10 and "12 records" in texts(replies)
+    assert "Showing the 10 most recent" in texts(replies)
+    assert len(buttons(replies)) == 10
+
+
+def test_export_gives_the_text_and_a_word_document(store, make_tracker):
+    import docx
+
+    _seed(store)
+    talk = Conversation(make_tracker, JO)
+    talk.start(f"export the records for {CASE} as a word doc", "export_records")
+    assert talk.question is None
+    dispatcher = CollectingDispatcher()
+    run(actions.ActionFinishCasefileTask().run(dispatcher, talk.tracker("", "none"), {}))
+    shown = texts(dispatcher.messages)
+    assert f"Case {CASE}: record of discussion with the Service Manager (Framework 2.81-2.82)" in shown
+    [payload] = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    document = payload["document"]
+    assert document["filename"] == f"{CASE}-discussions.docx"
+    assert document["media_type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    opened = docx.Document(io.BytesIO(base64.b64decode(document["content_base64"])))
+    assert any(CASE in p.text for p in opened.paragraphs)
+
+
+def test_long_text_is_split_at_blank_lines():
+    text = "\n\n".join(f"Block {n}: " + "x" * 50 for n in range(10))
+    parts = actions.chunks(text, limit=130)
+    assert all(len(p) <= 130 for p in parts)
+    assert "\n\n".join(parts) == text
+    assert actions.chunks("y" * 300, limit=100) == ["y" * 100] * 3
+
+
+def test_securing_a_file_then_recording_is_refused_and_a_later_recording_is_kept_apart(store, make_tracker):
+    first, _ = record_discussion(make_tracker)
+    saved(first)
+    manager = Conversation(make_tracker, SAM)
+    manager.start(f"secure the file for {CASE}, there's going to be an SCR", "secure_file")
+    manager.answer("Notification of a Serious Case Review received from the LSCB.")
+    assert [b["title"] for b in buttons(manager.ask())] == ["Secure the file", "Cancel"]
+    assert f"The case file for {CASE} is secured" in texts(manager.answer("Secure the file"))
+
+    second, _ = record_discussion(make_tracker, message_id="m-second")
+    replies = saved(second, message_id="m-second")
+    assert f"The case file for {CASE} was secured on" in texts(replies)
+    assert "The record was not saved." in texts(replies)
+    assert second.slots["casefile_task"] is None
+    assert len(store.find_records(Identity("telegram", "201"))) == 1
+
+    later = Conversation(make_tracker, JO)
+    later.start(f"add a later recording to {CASE}", "add_later_recording")
+    later.answer("yesterday")
+    replies = later.answer("Phone call from the school on the day before the review was decided.")
+    assert "marked with the date it was made" in texts(replies)
+    assert '"alongside, but separate from, the original file" (Framework 3.45)' in texts(replies)
+    view = store.case_file(Identity("telegram", "201"), CASE)
+    assert view.later_recordings[0].event_date == date.today() - timedelta(days=1)
+
+
+def test_a_practitioner_cannot_secure_a_file(store, make_tracker):
+    talk = Conversation(make_tracker, JO)
+    talk.start(f"secure file {CASE}", "secure_file")
+    talk.answer("SCR")
+    replies = talk.answer("Secure the file")
+    assert "Only a Service Manager, a Senior Manager or an admin can secure a case file" in texts(replies)
+    assert "The case file was not secured." in texts(replies)
+
+
+def test_when_the_database_is_down_the_person_is_told_nothing_was_saved(store, make_tracker, monkeypatch):
+    talk, _ = record_discussion(make_tracker)
+    monkeypatch.setenv("CASEFILE_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/casefile")
+    actions.case_file.cache_clear()
+    replies = saved(talk)
+    assert texts(replies) == actions.UNREACHABLE
+    assert "couldn't reach the case file" in texts(replies) and "nothing was saved" in texts(replies)
+    assert talk.slots["casefile_task"] == "record" and talk.question == "record_confirmation"
+    start = Conversation(make_tracker, JO).start(f"record my SM discussion on {CASE}", "record_discussion")
+    assert "couldn't reach the case file" in texts(start)
+    assert "couldn't reach" in texts(list_records(make_tracker, JO, "list records"))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("just now", datetime(2025, 6, 10, 15, 42)),
+    ("today 14:30", datetime(2025, 6, 10, 14, 30)),
+    ("yesterday 4pm", datetime(2025, 6, 9, 16, 0)),
+    ("03/06/2025 09:15", datetime(2025, 6, 3, 9, 15)),
+    ("2.15pm", datetime(2025, 6, 10, 14, 15)),
+    ("Monday at noon", datetime(2025, 6, 9, 12, 0)),
+    ("1 March 14:00", datetime(2025, 3, 1, 14, 0)),
+    ("24 December 10am", datetime(2024, 12, 24, 10, 0)),
+])
+def test_moments_are_read_in_uk_time(text, expected):
+    current = datetime(2025, 6, 10, 15, 42, 30, tzinfo=LONDON)  # a Tuesday, in British Summer Time
+    assert actions.parse_moment(text, current) == expected.replace(tzinfo=LONDON)
+
+
+@pytest.mark.parametrize("text", ["today", "tomorrow 9am", "31/02/2025 10:00", "today 23:00"])
+def test_moments_without_a_time_or_in_the_future_are_refused(text):
+    with pytest.raises(ValueError):
+        actions.parse_moment(text, datetime(2025, 6, 10, 15, 42, tzinfo=LONDON))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("my records from last week", (date(2025, 6, 2), date(2025, 6, 8))),
+    ("what has Jo recorded this month", (date(2025, 6, 1), date(2025, 6, 10))),
+    ("between 1 and 15 March", (date(2025, 3, 1), date(2025, 3, 15))),
+    ("from 1 april to 30 april", (date(2025, 4, 1), date(2025, 4, 30))),
+    ("between 20 December and 5 January", (date(2024, 12, 20), date(2025, 1, 5))),
+    ("records from 01/03/2025 to 15/03/2025", (date(2025, 3, 1), date(2025, 3, 15))),
+    ("list SM discussions from january", (date(2025, 1, 1), date(2025, 1, 31))),
+    ("records I agreed last month", (date(2025, 5, 1), date(2025, 5, 31))),
+    ("discussions Priya recorded in the last 7 days", (date(2025, 6, 4), date(2025, 6, 10))),
+    ("which discussions did Ahmed record in august", (date(2024, 8, 1), date(2024, 8, 31))),
+    ("show me yesterday's discussion records", (date(2025, 6, 9), date(2025, 6, 9))),
+    (f"show me the SM discussions on {CASE}", (None, None)),
+])
+def test_periods_are_read_from_the_message(text, expected):
+    assert actions.parse_period(text, date(2025, 6, 10)) == expected
+
+
+def test_case_references_and_record_numbers_are_read_from_the_message():
+    assert actions.case_references("secure file zw25p01234, and (LV24C00871).") == ["ZW25P01234", "LV24C00871"]
+    assert actions.case_references("the case 12345678") == []
+    assert actions.record_number("show record 12", []) == 12
+    assert actions.record_number("/list_records", [{"entity": "record", "value": "7"}]) == 7
+    assert actions.record_number('/list_records{"record": "7"}', []) is None
