@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+# Nothing a test does writes into the checkout's var/.
+os.environ["FA_VAR_DIR"] = tempfile.mkdtemp(prefix="fa-test-var-")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 

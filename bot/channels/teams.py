@@ -32,6 +32,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels import DeliveryError
+from bot.channels.notifications import deliver_forever
 from bot.channels.common import (
     CHOOSE,
     PRIVATE_CHAT_ONLY,
@@ -368,8 +369,18 @@ class TeamsInput(InputChannel):
         async def webhook(request: Request) -> HTTPResponse:
             return await self.receive(request, on_new_message)
 
+        stop_notifying = asyncio.Event()
+
+        @teams.listener("after_server_start")
+        async def notify(app: Any, loop: Any) -> None:
+            if self.settings.configured:
+                asyncio.get_running_loop().create_task(deliver_forever(
+                    CHANNEL, lambda external_id, text: send_proactive(external_id, text, self.settings),
+                    stop_notifying))
+
         @teams.listener("after_server_stop")
         async def close(app: Any, loop: Any) -> None:
+            stop_notifying.set()
             await self.connector.close()
             self.references.close()
 

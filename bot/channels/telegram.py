@@ -26,6 +26,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, T
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.channels import DeliveryError
+from bot.channels.notifications import deliver_forever
 from bot.channels.common import (
     CHOOSE,
     NOT_DELIVERED,
@@ -227,8 +228,10 @@ class TelegramBridge:
     """Carries each private-chat message and button tap to the Rasa REST channel and the replies back."""
 
     def __init__(self, settings: TelegramSettings, lookup: Optional[StaffLookup] = None,
-                 rasa: Optional[RasaRest] = None, retry_attempts: int = 4, retry_backoff: float = 1.0) -> None:
+                 rasa: Optional[RasaRest] = None, retry_attempts: int = 4, retry_backoff: float = 1.0,
+                 notifications: bool = True) -> None:
         self.settings = settings
+        self.notifications = notifications
         self.lookup = lookup
         self.rasa = rasa or RasaRest(settings.rest_url)
         self.application = self._application()
@@ -323,6 +326,13 @@ class TelegramBridge:
         await self.application.update_queue.put(update)
         return web.Response(text="ok")
 
+    async def deliver(self, external_id: str, text: str) -> None:
+        """A message the assistant starts (the case file's outbox), to the person's private chat."""
+        try:
+            await self.sender.send(int(external_id), text)
+        except (TelegramError, ValueError) as error:
+            raise DeliveryError(f"Telegram did not deliver the message to user {external_id}: {error}") from error
+
     async def run(self, stop: asyncio.Event) -> None:
         """Receive updates (long polling or webhook) until `stop` is set."""
         application = self.application
@@ -341,7 +351,11 @@ class TelegramBridge:
                 else:
                     await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
                     log.info("Telegram long polling as @%s", application.bot.username)
+                if self.notifications:
+                    notifier = asyncio.create_task(deliver_forever(CHANNEL, self.deliver, stop))
                 await stop.wait()
+                if self.notifications:
+                    await notifier
             finally:
                 if runner is not None:
                     await runner.cleanup()

@@ -60,7 +60,8 @@ def button_update(update_id: int, user_id: int, data: str) -> dict:
 async def bridge_running(api: FakeBotApi, env: dict[str, str], attempts: int = 3,
                          lookup=STAFF) -> AsyncIterator[TelegramBridge]:
     """The bridge, configured by `env`, running until the block ends."""
-    bridge = TelegramBridge(TelegramSettings.from_env(env), lookup=lookup, retry_attempts=attempts, retry_backoff=0.05)
+    bridge = TelegramBridge(TelegramSettings.from_env(env), lookup=lookup, retry_attempts=attempts, retry_backoff=0.05,
+                            notifications=False)
     stop = asyncio.Event()
     task = asyncio.create_task(bridge.run(stop))
     await wait_for(lambda: task.done() or api.called("getUpdates" if bridge.settings.mode == "polling" else "setWebhook"))
@@ -220,7 +221,7 @@ def test_unknown_user_is_refused_with_the_id_to_register():
         async with running() as (api, rasa, _):
             api.push_update(text_update(1, STRANGER, "what is a LADO?"))
             api.push_update(text_update(2, LEFT, "hello"))
-            await wait_for(lambda: len(api.called("sendMessage")) == 2)
+            await wait_for(lambda: len(api.called("sendMessage")) == 2, timeout=60)
             texts = sorted(sent_texts(api))
             assert REGISTER + str(LEFT) in texts[0] and REGISTER + str(STRANGER) in texts[1]
             assert all(POLICE not in t for t in texts)
@@ -259,7 +260,7 @@ def test_through_the_real_case_file(tmp_path, monkeypatch):
         async with running(lookup=None) as (api, rasa, _):
             api.push_update(text_update(1, MANAGER, "show me the discussions I agreed"))
             api.push_update(text_update(2, PRACTITIONER, "hello"))
-            await wait_for(lambda: len(api.called("sendMessage")) == 2)
+            await wait_for(lambda: len(api.called("sendMessage")) == 2, timeout=60)
             assert rasa.requests == [{"sender": f"telegram:{MANAGER}", "message": "show me the discussions I agreed",
                                       "metadata": {"channel": "telegram", "registered": True,
                                                    "staff_role": "service_manager"},
@@ -279,7 +280,7 @@ def test_flood_control_is_waited_out_then_the_reply_sent():
                                               "parameters": {"retry_after": 1}})]
             started = time.monotonic()
             api.push_update(text_update(1, PRACTITIONER, "hello"))
-            await wait_for(lambda: len(api.called("sendMessage")) == 2)
+            await wait_for(lambda: len(api.called("sendMessage")) == 2, timeout=60)
             assert time.monotonic() - started >= 1.0
             assert sent_texts(api) == ["You said: hello", "You said: hello"]
     asyncio.run(scenario())
@@ -306,7 +307,7 @@ def test_rasa_unreachable_is_said_plainly_and_urgent_messages_get_2_87():
             assert sent_texts(api) == ["The assistant cannot answer right now, so your message has not been read. "
                                        "Please try again in a few minutes."]
             api.push_update(text_update(2, PRACTITIONER, "/urgent"))
-            await wait_for(lambda: len(api.called("sendMessage")) == 2)
+            await wait_for(lambda: len(api.called("sendMessage")) == 2, timeout=60)
             urgent = html.unescape(sent_texts(api)[1])
             assert POLICE in urgent and "sought immediately and directly from the emergency services" in urgent
             assert "Framework 2.87" in urgent

@@ -1,0 +1,46 @@
+"""Delivers the case file's outbox (e.g. a manager asked to agree a record) on the channel each person uses."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Awaitable, Callable
+
+from bot.channels import DeliveryError
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 10.0
+
+Send = Callable[[str, str], Awaitable[None]]
+
+
+async def deliver_pending(channel: str, send: Send, casefile=None) -> int:
+    """Send every undelivered notification for `channel`; mark each delivered only once it is sent."""
+    if casefile is None:
+        from bot.channels.common import _case_file
+
+        casefile = _case_file()
+    pending = await asyncio.to_thread(casefile.pending_notifications, channel)
+    delivered = 0
+    for notification in pending:
+        try:
+            await send(notification.external_id, notification.text)
+        except DeliveryError as error:
+            log.warning("Notification %s not delivered (will retry): %s", notification.id, error)
+            continue
+        await asyncio.to_thread(casefile.mark_delivered, notification.id)
+        delivered += 1
+    return delivered
+
+
+async def deliver_forever(channel: str, send: Send, stop: asyncio.Event, every: float = POLL_SECONDS) -> None:
+    """Deliver pending notifications every `every` seconds until `stop` is set; a failure is logged and retried."""
+    while not stop.is_set():
+        try:
+            await deliver_pending(channel, send)
+        except Exception:  # noqa: BLE001 - the loop must outlive a database outage
+            log.exception("Could not read the case file's notifications for %s", channel)
+        try:
+            await asyncio.wait_for(stop.wait(), every)
+        except asyncio.TimeoutError:
+            pass
