@@ -10,7 +10,9 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.guidance import say
 from knowledge.answers import citation_line
+from knowledge.offence_answers import offence_answer
 from knowledge.decision import REMINDER
 from knowledge.walkthroughs import Walkthrough, load_walkthroughs
 
@@ -113,7 +115,10 @@ class ValidateWalkthroughForm(FormValidationAction):
             for fact, value in walkthrough.extract(text, now()).items():
                 if fact != requested or requested not in updates:
                     updates[fact] = value
-        if requested in walkthrough.facts and not updates:
+        if _intent(tracker) == "offence_lookup" and requested not in updates:
+            # "dad's partner has a caution for ABH": looked up against Appendix II; the question stands.
+            say(dispatcher, offence_answer(text))
+        elif requested in walkthrough.facts and not updates:
             dispatcher.utter_message(text="I didn't catch an answer to that. Please pick one of the buttons, "
                                           "or say \"why do you ask?\", \"start again\" or \"stop\".")
         if not updates:

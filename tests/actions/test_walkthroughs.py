@@ -76,3 +76,12 @@ def test_outcome_has_decision_steps_citations_reminder_and_payload(make_tracker)
 def test_every_fact_is_a_slot_name_once():
     facts = all_facts()
     assert len(facts) == len(set(facts)) and "law" in facts
+
+
+def test_an_offence_named_mid_walkthrough_is_looked_up_and_the_question_stands(make_tracker):
+    tracker = make_tracker("dad's new partner has a caution for ABH", "offence_lookup",
+                           slots={"walkthrough": "police_check", "law": "private", "requested_slot": "harm_raised"})
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
+    assert "harm_raised" not in slots(events)
+    assert "Section 47 | Offences Against the Person Act 1861" in dispatcher.messages[0]["text"]
