@@ -71,3 +71,18 @@ def test_present_tense_violence_and_intoxication_are_urgent(message):
 
 def test_an_offence_named_on_a_printout_is_not_urgent():
     assert urgent_signals("PNC shows 'Drunk in charge of a child under 7 years', 2011 conviction") == []
+
+
+@pytest.mark.parametrize("message", [
+    "no there isn't",
+    "unsupervised contact was ordered at the FHDRA, do I need a police check",
+    "risk ID done and I rated it as imminent risk, what now",
+    "a child we worked with was seriously injured last month, is there an SCR",
+    "dad threatened to take the kids to Poland and not come back",
+    "what do I do if a teenager discloses self-harming",
+    "C1A says he had a knife at the house in 2019",
+    "not enough information to say they're at risk now",
+    "is drunk in charge of a child on the schedule",
+])
+def test_everyday_practice_words_are_not_taken_for_danger_now(message):
+    assert urgent_signals(message) == []
