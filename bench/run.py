@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.perf import free_port, percentile, rss_mb  # noqa: E402
 from bot.cli import model_path, send, start_servers, stop_servers, train  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 
@@ -33,24 +33,6 @@ MESSAGES = [
     "who do I tell if a staff member is accused of hurting a child",
     "thanks",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def conversation(settings, count: int, latencies: list[float], errors: list[str]) -> None:
