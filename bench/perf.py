@@ -140,9 +140,12 @@ def run_reference(scratch: Path, args) -> Result:
     project = scratch / "starter"
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
     rasa = [sys.executable, "-m", "rasa"]
+    project.mkdir()
     subprocess.run(rasa + ["init", "--no-prompt", "--init-dir", str(project)], env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # `rasa init` trains once; time a training from cold, as ours is timed.
     shutil.rmtree(project / "models", ignore_errors=True)
+    shutil.rmtree(project / ".rasa", ignore_errors=True)
     started = time.perf_counter()
     subprocess.run(rasa + ["train", "--fixed-model-name", "reference"], cwd=project, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
