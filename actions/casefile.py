@@ -6,12 +6,10 @@ import asyncio
 import base64
 import calendar
 import functools
-import hashlib
 import logging
 import re
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -19,7 +17,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.casefile import (NOT_DISCUSSED, POINTS, AccessRefused, AlreadyAgreed, CaseFile, CaseFileError, FileSecured,
-                          Identity, InvalidCaseReference, UnknownStaff)
+                          Identity, InvalidCaseReference, UnknownStaff, discussion_key)
 from bot.casefile import config as casefile_config
 from bot.casefile.export import summary
 from bot.casefile.models import MANAGER_ROLES, PRACTITIONER_ROLES
@@ -375,13 +373,6 @@ def user_events(tracker: Tracker) -> List[Dict[Text, Any]]:
     return [e for e in tracker.events if e.get("event") == "user"]
 
 
-def idempotency_key(tracker: Tracker) -> str:
-    """The same for the same message delivered twice: the sender and the message's id, hashed to a fixed length."""
-    users = user_events(tracker)
-    message_id = users[-1].get("message_id") if users else None
-    return hashlib.sha256(f"{tracker.sender_id}\n{message_id or uuid.uuid4().hex}".encode()).hexdigest()
-
-
 def previous_user_text(tracker: Tracker) -> str:
     users = user_events(tracker)
     return (users[-2].get("text") or "").strip() if len(users) > 1 else ""
@@ -590,12 +581,13 @@ async def answer_record_confirmation(turn: Turn, text: str) -> Updates:
     me = await turn.me()
     other = int(turn.slot("other_party"))
     practitioner, manager = (other, me.id) if is_manager(me) else (me.id, other)
-    saved = await turn.attempt(
-        case_file().record_discussion, turn.actor, turn.slot("case_reference"),
-        {key: turn.slot(slot) for slot, key in POINT_SLOTS.items()}, practitioner, manager,
-        datetime.fromisoformat(turn.slot("discussed_at")), datetime.fromisoformat(turn.slot("concern_identified_at")),
-        idempotency_key(turn.tracker), not_done="The record was not saved.",
-    )
+    draft = (turn.actor, turn.slot("case_reference"), {key: turn.slot(slot) for slot, key in POINT_SLOTS.items()},
+             practitioner, manager, datetime.fromisoformat(turn.slot("discussed_at")),
+             datetime.fromisoformat(turn.slot("concern_identified_at")))
+    # Confirming the same draft again (after a crash lost the reply to the first Save) returns the first record.
+    started = datetime.now(timezone.utc)
+    saved = await turn.attempt(case_file().record_discussion, *draft, discussion_key(*draft),
+                               not_done="The record was not saved.")
     if saved.error is not None:
         if not saved.final:
             fix = ("use \"Change a point\" to correct them, or Cancel." if isinstance(saved.error, CaseFileError)
@@ -603,6 +595,12 @@ async def answer_record_confirmation(turn: Turn, text: str) -> Updates:
             turn.say(f"Your answers are kept: {fix}")
         return END if saved.final else {"record_confirmation": None}
     record: RecordView = saved.value
+    if record.recorded_at < started:
+        state = (f"agreed by {record.agreed_by.name}" if record.agreed
+                 else f"awaiting {record.other_party.name}'s agreement (Framework 2.82)")
+        turn.say(f"Already saved: this record was saved on {london(record.recorded_at)} as record {record.id} on "
+                 f"{record.case_reference}, {state}. It was not saved a second time.")
+        return END
     turn.say(f"Saved, awaiting {record.other_party.name}'s agreement (Framework 2.82). It is record {record.id} on "
              f"{record.case_reference}; {record.other_party.name} has been asked to agree it.")
     return END

@@ -3,10 +3,11 @@
 from bot.casefile.errors import (AccessRefused, AlreadyAgreed, CaseFileError, FileSecured, ImportRejected,
                                  InvalidCaseReference, InvalidEntry, NotFound, UnknownStaff)
 from bot.casefile.points import CHOICES, NOT_DISCUSSED, POINTS
-from bot.casefile.store import CaseFile
+from bot.casefile.store import CaseFile, discussion_key
 from bot.casefile.views import Identity
 
 __all__ = [
-    "AccessRefused", "AlreadyAgreed", "CaseFile", "CaseFileError", "CHOICES", "FileSecured", "Identity",
-    "ImportRejected", "InvalidCaseReference", "InvalidEntry", "NOT_DISCUSSED", "NotFound", "POINTS", "UnknownStaff",
+    "AccessRefused", "AlreadyAgreed", "CaseFile", "CaseFileError", "CHOICES", "discussion_key", "FileSecured",
+    "Identity", "ImportRejected", "InvalidCaseReference", "InvalidEntry", "NOT_DISCUSSED", "NotFound", "POINTS",
+    "UnknownStaff",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -31,6 +33,19 @@ SECURING_ROLES = MANAGER_ROLES + ("admin",)
 EXPORT_FORMATS = ("docx", "txt")
 
 StaffRef = int | str  # a staff number, or a name as the directory spells it (case and extra spaces ignored)
+
+
+def discussion_key(actor: Identity, case_reference: str, points: Mapping[str, str | None], practitioner: StaffRef,
+                   manager: StaffRef, discussed_at: datetime, concern_identified_at: datetime) -> str:
+    """The idempotency key of record_discussion for one person confirming one draft: every argument, hashed.
+
+    Whether the confirming message is delivered twice or the person confirms again because a crash lost the reply
+    (a new message), the key is the same and the record saved the first time is returned; a draft changed in any
+    way is a different record.
+    """
+    draft = [list(as_identity(actor)), case_reference, sorted(dict(points).items()), practitioner, manager,
+             discussed_at.isoformat(), concern_identified_at.isoformat()]
+    return "draft:" + hashlib.sha256(json.dumps(draft, default=str).encode()).hexdigest()
 
 
 class CaseFile:

@@ -190,8 +190,38 @@ def test_the_same_confirming_message_twice_saves_one_record(store, make_tracker)
     first = saved(talk, message_id="telegram-update-77")
     talk.slots, talk.active = slots, True
     second = saved(talk, message_id="telegram-update-77")
-    assert "Saved, awaiting" in texts(first) and "Saved, awaiting" in texts(second)
+    [record] = store.find_records(Identity("telegram", "201"))
+    assert "Saved, awaiting" in texts(first)
+    assert texts(second).startswith("Already saved: this record was saved on ")
+    assert f"as record {record.id} on {CASE}, awaiting Sam Patel's agreement (Framework 2.82)" in texts(second)
+    assert "It was not saved a second time." in texts(second)
+    assert talk.slots["casefile_task"] is None
+
+
+def test_confirming_again_after_a_crash_lost_the_reply_saves_one_record(store, make_tracker):
+    """The reply to Save never arrived (the action or Rasa server died after the commit), so the person presses Save
+    again: a new message with a new id, but the same draft, so the record saved the first time is returned."""
+    talk, _ = record_discussion(make_tracker)
+    slots = dict(talk.slots)
+    saved(talk, message_id="rest-message-1")
+    talk.slots, talk.active = dict(slots), True
+    again = saved(talk, message_id="rest-message-2")
+    assert "Already saved" in texts(again) and "It was not saved a second time." in texts(again)
     assert len(store.find_records(Identity("telegram", "201"))) == 1
+    assert len(store.pending_notifications("telegram")) == 1
+
+    talk.slots, talk.active = dict(slots, point_future_work="Sam reviews the case on Friday."), True
+    changed = saved(talk, message_id="rest-message-3")
+    assert "Saved, awaiting Sam Patel's agreement" in texts(changed)
+    assert len(store.find_records(Identity("telegram", "201"))) == 2, "a changed draft is a different record"
+
+
+def test_the_same_draft_from_another_person_is_their_own_record(store, make_tracker):
+    jo, _ = record_discussion(make_tracker)
+    ned, _ = record_discussion(make_tracker, sender=NED)
+    ned.slots.update({slot: jo.slots[slot] for slot in ("discussed_at", "concern_identified_at")})
+    assert "Saved, awaiting" in texts(saved(jo)) and "Saved, awaiting" in texts(saved(ned))
+    assert len(store.find_records(Identity("telegram", "101"))) == 2
 
 
 def test_change_a_point_asks_that_point_again_then_the_summary(store, make_tracker):
@@ -461,6 +491,7 @@ def test_securing_a_file_then_recording_is_refused_and_a_later_recording_is_kept
     assert f"The case file for {CASE} is secured" in texts(manager.answer("Secure the file"))
 
     second, _ = record_discussion(make_tracker, message_id="m-second")
+    second.slots["point_future_work"] = "A different discussion: the same draft again would be the first record."
     replies = saved(second, message_id="m-second")
     assert f"The case file for {CASE} was secured on" in texts(replies)
     assert "The record was not saved." in texts(replies)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from bot.casefile import (AccessRefused, AlreadyAgreed, CaseFile, FileSecured, Identity, InvalidCaseReference,
-                          InvalidEntry, NotFound, UnknownStaff)
+                          InvalidEntry, NotFound, UnknownStaff, discussion_key)
 from bot.casefile.models import (Agreement, Amendment, AuditEntry, Case, DiscussionRecord, LaterRecording,
                                  Notification, SecuredFile)
 from tests.bot.casefile.conftest import OPERATOR, START, count, rows
@@ -335,6 +335,22 @@ def test_the_same_message_delivered_twice_saves_one_record(casefile, people):
     assert count(casefile, DiscussionRecord) == 1 and count(casefile, Notification) == 1
     with pytest.raises(InvalidEntry, match="another record"):
         record(casefile, people, by="sam", key="telegram:update:42")
+
+
+def test_a_draft_confirmed_again_by_the_same_person_has_the_same_key_and_saves_one_record(casefile, people):
+    def draft(by="jo", **changes):
+        arguments = {"actor": people.id_of(by), "case_reference": "ZW25P01234", "points": POINTS,
+                     "practitioner": people["jo"].id, "manager": people["sam"].name,
+                     "discussed_at": START - HOUR, "concern_identified_at": START - 3 * HOUR, **changes}
+        return arguments, discussion_key(**arguments)
+
+    arguments, key = draft()
+    assert key == draft()[1] == draft(points=dict(reversed(list(POINTS.items()))))[1]
+    assert len({key, draft(by="sam")[1], draft(discussed_at=START - 2 * HOUR)[1],
+                draft(points={**POINTS, "future_work": "Something else."})[1]}) == 4
+    first = casefile.record_discussion(**arguments, idempotency_key=key)
+    assert casefile.record_discussion(**arguments, idempotency_key=draft()[1]) == first
+    assert [count(casefile, m) for m in (Case, DiscussionRecord, Notification)] == [1, 1, 1]
 
 
 def test_the_same_message_delivered_twice_at_once_saves_one_record(casefile, people):
