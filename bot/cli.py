@@ -96,7 +96,7 @@ def start_rasa_server(settings: Settings, model: Path) -> subprocess.Popen:
     """The Rasa server with this model, once it answers."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
-        [sys.executable, "-m", "rasa", "run", "--model", str(model), "--endpoints", "endpoints.yml",
+        [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--endpoints", "endpoints.yml",
          "--credentials", "credentials.yml", "--interface", settings.rasa_host,
          "--port", str(settings.rasa_port), "--log-file", str(settings.var_dir / "rasa.log")],
         cwd=ROOT, env=rasa_env(settings), start_new_session=True,

@@ -5,6 +5,11 @@ conversation kept open all day gets slower turn by turn. This store starts a new
 segment (carrying every slot over) once a segment holds SEGMENT_EVENTS events and the
 conversation is between turns with no form active, so each message reads a bounded tracker.
 The full history stays in the database.
+
+On SQLite (the embedded default) the store keeps its connections open and writes ahead to a
+log that is synced at checkpoints rather than at every commit: a crash of the server loses
+nothing, a power cut can lose the last turns of conversations (never the case file, which has
+its own database and syncs every commit). Production runs on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -15,7 +20,10 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.settings import load_settings
 
@@ -44,6 +52,17 @@ class DatabaseTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
             **kwargs,
         )
+        if url.get_backend_name() == "sqlite":
+            self._write_ahead()
+
+    def _write_ahead(self) -> None:
+        """Pooled SQLite connections in write-ahead-log mode, synced at checkpoints (see above)."""
+        database_url = self.engine.url
+        self.engine.dispose()
+        self.engine = create_engine(database_url, poolclass=QueuePool, pool_size=1, max_overflow=4,
+                                    connect_args={"check_same_thread": False})
+        event.listen(self.engine, "connect", _write_ahead_pragmas)
+        self.sessionmaker = sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if needs_new_segment(tracker):
@@ -52,7 +71,12 @@ class DatabaseTrackerStore(SQLTrackerStore):
         await super().save(tracker)
 
 
-SEGMENT_EVENTS = 80
+def _write_ahead_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA journal_mode = WAL")
+    dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+
+
+SEGMENT_EVENTS = 40
 
 
 def needs_new_segment(tracker: DialogueStateTracker, limit: int = SEGMENT_EVENTS) -> bool:

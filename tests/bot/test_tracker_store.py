@@ -64,3 +64,17 @@ def test_saved_and_read_back_the_tracker_is_bounded_and_keeps_its_slots(tmp_path
     assert len(bounded.events) < 10
     assert bounded.get_slot("walkthrough") == "section_120"
     assert len(full.events) > 160
+
+
+def test_sqlite_writes_ahead_on_pooled_connections_and_a_second_store_reads_what_the_first_saved(tmp_path, monkeypatch):
+    import sqlalchemy as sa
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    first = DatabaseTrackerStore(domain=DOMAIN)
+    asyncio.run(first.save(conversation(3)))
+    with first.session_scope() as session:
+        assert session.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert session.execute(sa.text("PRAGMA synchronous")).scalar() == 1  # NORMAL: synced at checkpoints
+    second = DatabaseTrackerStore(domain=DOMAIN)  # as a restarted server would open it
+    again = asyncio.run(second.retrieve("someone"))
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["hello 0", "hello 1", "hello 2"]
