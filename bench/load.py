@@ -3,8 +3,11 @@
 Each practitioner asks questions, walks through a decision and looks up offences. Prints, for
 10, 50 and 100 practitioners at once: p50/p95/p99 reply time, throughput, errors, and memory
 per process; for one Rasa server (SQLite) and for two replicas sharing PostgreSQL and Redis.
+Then the capacity of one server: new conversations arrive at a steady rate (each practitioner
+pausing THINK seconds between messages), rising step by step; the highest rate whose replies
+keep p95 under 500 ms with no errors is the capacity, in conversations per second.
 
-Usage: .venv/bin/python bench/load.py [--practitioners 10 50 100] [--no-replicas]
+Usage: .venv/bin/python bench/load.py [--practitioners 10 50 100] [--no-replicas] [--no-capacity]
 Needs PostgreSQL and Redis on 127.0.0.1 for the replicas (as `make test` does).
 """
 
@@ -45,34 +48,92 @@ CONVERSATION = [
 ]
 
 
-def practitioners(urls: list[str], count: int) -> dict:
-    """`count` practitioners at once, each sending the whole conversation, spread over the servers."""
-    times: list[float] = []
-    errors: list[str] = []
-    servers = itertools.cycle(urls)
-    lock = threading.Lock()
+class Replies:
+    """Reply times and errors of many practitioners' threads."""
 
-    def practitioner(url: str) -> None:
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.errors: list[str] = []
+        self._lock = threading.Lock()
+
+    def converse(self, url: str, think: float = 0.0) -> None:
+        """One practitioner's whole conversation, pausing `think` seconds between messages."""
         me = f"load-{uuid.uuid4().hex[:8]}"
-        for message in CONVERSATION:
+        for index, message in enumerate(CONVERSATION):
+            if index and think:
+                time.sleep(think)
             started = time.perf_counter()
             try:
                 post(url, me, message)
-                with lock:
-                    times.append((time.perf_counter() - started) * 1000)
+                with self._lock:
+                    self.times.append((time.perf_counter() - started) * 1000)
             except OSError as error:
-                with lock:
-                    errors.append(str(error))
+                with self._lock:
+                    self.errors.append(str(error))
 
-    threads = [threading.Thread(target=practitioner, args=(next(servers),)) for _ in range(count)]
+    def summary(self) -> dict:
+        return {"p50": percentile(self.times, 0.5), "p95": percentile(self.times, 0.95),
+                "p99": percentile(self.times, 0.99), "errors": len(self.errors)}
+
+
+def practitioners(urls: list[str], count: int) -> dict:
+    """`count` practitioners at once, each sending the whole conversation, spread over the servers."""
+    replies = Replies()
+    servers = itertools.cycle(urls)
+    threads = [threading.Thread(target=replies.converse, args=(next(servers),)) for _ in range(count)]
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
-    return {"p50": percentile(times, 0.5), "p95": percentile(times, 0.95), "p99": percentile(times, 0.99),
-            "rps": len(times) / elapsed, "errors": len(errors), "conversations_per_s": count / elapsed}
+    return {**replies.summary(), "rps": len(replies.times) / elapsed, "conversations_per_s": count / elapsed}
+
+
+THINK = 2.0
+CAPACITY_P95_MS = 500
+RATES = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0]
+STEP_S = 30
+
+
+def arrivals(url: str, rate: float, seconds: float = STEP_S, think: float = THINK) -> dict:
+    """New conversations starting every 1/rate seconds for `seconds`, each pausing `think` between messages."""
+    replies = Replies()
+    threads = []
+    began = time.perf_counter()
+    for n in range(int(seconds * rate)):
+        time.sleep(max(0.0, began + n / rate - time.perf_counter()))
+        thread = threading.Thread(target=replies.converse, args=(url, think))
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    return replies.summary()
+
+
+def capacity(env: dict[str, str]) -> None:
+    saved = dict(os.environ)
+    os.environ.update(env, FA_RASA_PORT=str(free_port()), FA_ACTION_PORT=str(free_port()))
+    settings = load_settings()
+    processes = start_servers(settings, model_path(settings))
+    try:
+        post(settings.rest_url, "warm-up", "hello")
+        print(f"\nCapacity of one Rasa server and one action server (SQLite): conversations arriving at a steady "
+              f"rate for {STEP_S} s, {THINK:.0f} s between a practitioner's messages")
+        best = 0.0
+        for rate in RATES:
+            r = arrivals(settings.rest_url, rate)
+            print(f"  {rate:4.1f} conversations/s ({rate * len(CONVERSATION):4.1f} msg/s): p50 {r['p50']:5.0f} ms  "
+                  f"p95 {r['p95']:5.0f} ms  p99 {r['p99']:5.0f} ms  errors {r['errors']}")
+            if r["p95"] >= CAPACITY_P95_MS or r["errors"]:
+                break
+            best = rate
+        print(f"  capacity: {best:.1f} conversations/s ({best * len(CONVERSATION):.0f} messages/s) "
+              f"with p95 under {CAPACITY_P95_MS} ms")
+    finally:
+        stop_servers(processes)
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def run(label: str, replicas: int, env: dict[str, str], counts: list[int]) -> None:
@@ -104,6 +165,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--practitioners", type=int, nargs="+", default=[10, 50, 100])
     parser.add_argument("--no-replicas", action="store_true", help="one server only")
+    parser.add_argument("--no-capacity", action="store_true", help="skip the capacity search")
     args = parser.parse_args()
     os.environ.setdefault("FA_CHANNEL_TOKEN", secrets.token_urlsafe(16))
     print(f"Load benchmark {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores; "
@@ -128,6 +190,8 @@ def main() -> None:
             finally:
                 admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 admin.close()
+        if not args.no_capacity:
+            capacity({"FA_VAR_DIR": str(Path(scratch) / "capacity")})
 
 
 if __name__ == "__main__":

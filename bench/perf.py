@@ -117,7 +117,9 @@ def run_ours(scratch: Path, args) -> Result:
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
     if not args.no_train:
+        # From cold, as the reference is: no model and no Rasa training cache.
         os.environ["FA_MODELS_DIR"] = str(scratch / "models")
+        os.environ["RASA_CACHE_DIRECTORY"] = str(scratch / "rasa-cache")
     settings = load_settings()
     if not args.no_train:
         started = time.perf_counter()
@@ -139,6 +141,7 @@ def run_reference(scratch: Path, args) -> Result:
     result = Result("starter bot (rasa init)")
     project = scratch / "starter"
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
+    env.pop("RASA_CACHE_DIRECTORY", None)  # its own, under the project, removed below
     rasa = [sys.executable, "-m", "rasa"]
     project.mkdir()
     subprocess.run(rasa + ["init", "--no-prompt", "--init-dir", str(project)], env=env, check=True,
