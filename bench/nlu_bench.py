@@ -1,8 +1,8 @@
 """Benchmark on the held-out questions: intent macro-F1, share of answers citing a correct paragraph, and plain BM25.
 
-Usage: .venv/bin/python bench/nlu_bench.py [--show-errors]
-The held-out set (bench/data/heldout_questions.yml) is never trained on. The model is the
-one `make train` built for the current data. An answer "cites a correct paragraph" when the
+Usage: .venv/bin/python bench/nlu_bench.py [--show-errors] [--heldout FILE ...] [--model FILE]
+The held-out sets (bench/data/heldout_*.yml) are never trained on. The model is the one
+`make train` built for the current data unless --model names another. An answer "cites a correct paragraph" when the
 passages the assistant would cite for the predicted intent include one the question lists;
 BM25 is scored on its top passage alone, as if it answered with the best hit.
 """
@@ -31,7 +31,7 @@ from knowledge.search import framework_index  # noqa: E402
 from knowledge.topics import topic_answer, topic_for_intent  # noqa: E402
 from knowledge.urgent import urgent_guidance  # noqa: E402
 
-HELDOUT = ROOT / "bench" / "data" / "heldout_questions.yml"
+HELDOUT = sorted((ROOT / "bench" / "data").glob("heldout_*.yml"))
 
 
 def cited_by_assistant(intent: str, text: str) -> set[str]:
@@ -67,13 +67,10 @@ def macro_f1(pairs: list[tuple[str, str]]) -> tuple[float, dict[str, float]]:
     return sum(scores.values()) / len(scores), scores
 
 
-async def predict(texts: list[str]) -> list[str]:
+async def predict(model: Path, texts: list[str]) -> list[str]:
     from rasa.core.agent import Agent
 
-    from bot.cli import model_path
-    from bot.settings import load_settings
-
-    agent = Agent.load(str(model_path(load_settings())))
+    agent = Agent.load(str(model))
     predictions = []
     for text in texts:
         parsed = await agent.parse_message(text)
@@ -81,17 +78,7 @@ async def predict(texts: list[str]) -> list[str]:
     return predictions
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--show-errors", action="store_true")
-    args = parser.parse_args()
-    logging.disable(logging.WARNING)
-
-    questions = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["questions"]
-    started = time.perf_counter()
-    predicted = asyncio.run(predict([q["text"] for q in questions]))
-    elapsed = time.perf_counter() - started
-
+def report(heldout: Path, questions: list[dict], predicted: list[str], elapsed: float, show_errors: bool) -> None:
     pairs = [(q["intent"], p) for q, p in zip(questions, predicted)]
     f1, per_intent = macro_f1(pairs)
     accuracy = sum(g == p for g, p in pairs) / len(pairs)
@@ -104,7 +91,7 @@ def main() -> None:
         bm25 += bool(hits and hits[0].passage.ref.removeprefix("box:") in set(q["cites"]))
     fallbacks = Counter(p for p in predicted)["nlu_fallback"]
 
-    print(f"Held-out questions: {len(questions)} ({len(with_cites)} with citations), {HELDOUT.relative_to(ROOT)}")
+    print(f"\nHeld-out questions: {len(questions)} ({len(with_cites)} with citations), {heldout.relative_to(ROOT)}")
     print(f"{'':34}{'assistant':>10}{'BM25':>10}")
     print(f"{'intent macro-F1':34}{f1:10.3f}{'-':>10}")
     print(f"{'intent accuracy':34}{accuracy:10.3f}{'-':>10}")
@@ -113,10 +100,30 @@ def main() -> None:
     print(f"parse time {elapsed / len(questions) * 1000:.1f} ms per question")
     weakest = sorted(per_intent.items(), key=lambda kv: kv[1])[:8]
     print("weakest intents (F1): " + ", ".join(f"{k} {v:.2f}" for k, v in weakest))
-    if args.show_errors:
+    if show_errors:
         for q, p in zip(questions, predicted):
             if q["intent"] != p:
                 print(f"  {q['intent']:>30} -> {p:<30} {q['text']}")
+
+
+def main() -> None:
+    from bot.cli import model_path
+    from bot.settings import load_settings
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--heldout", type=Path, nargs="+", default=HELDOUT)
+    parser.add_argument("--model", type=Path, default=None)
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    model = args.model or model_path(load_settings())
+    print(f"Model: {model.name}")
+    for heldout in args.heldout:
+        questions = yaml.safe_load(heldout.resolve().read_text(encoding="utf-8"))["questions"]
+        started = time.perf_counter()
+        predicted = asyncio.run(predict(model, [q["text"] for q in questions]))
+        elapsed = time.perf_counter() - started
+        report(heldout.resolve(), questions, predicted, elapsed, args.show_errors)
 
 
 if __name__ == "__main__":
