@@ -1,8 +1,14 @@
 """Starts the rasa-sdk action server on the configured interface only (`rasa run actions` binds 0.0.0.0)."""
 
-from rasa_sdk.endpoint import create_app
+import sys
 
-from bot.settings import load_settings
+# Nothing here uses TensorFlow, but spaCy's thinc imports it whenever it is installed (it is, for
+# Rasa): about 500 MB of the action server's memory. Marked absent, thinc goes without it.
+sys.modules.setdefault("tensorflow", None)
+
+from rasa_sdk.endpoint import create_app  # noqa: E402
+
+from bot.settings import load_settings  # noqa: E402
 
 
 def warm_up() -> None:
