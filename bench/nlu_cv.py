@@ -22,6 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import yaml
+from rasa.utils.log_utils import configure_structlog
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -107,6 +108,7 @@ def main() -> None:
                             str(train_file), "--out", str(scratch), "--fixed-model-name", f"fold{k}"],
                            cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             logging.disable(logging.WARNING)
+            configure_structlog(logging.WARNING)
             parsed = asyncio.run(parse_all(scratch / f"fold{k}.tar.gz", [text for _, text in held]))
             results += [(intent, p) for (intent, _), p in zip(held, parsed)]
     print(f"{len(results)} examples, {args.folds}-fold cross-validation of {args.config.name}")
