@@ -14,13 +14,13 @@ its own database and syncs every commit). Production runs on PostgreSQL.
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Text
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import Index, create_engine, event, inspect
+from sqlalchemy import Index, create_engine, event, func, inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
@@ -57,6 +57,22 @@ class DatabaseTrackerStore(SQLTrackerStore):
             self._write_ahead()
         self._index_segments()
 
+    def _event_query(self, session: Any, sender_id: Text, fetch_events_from_all_sessions: bool) -> Any:
+        """Rasa's query for a conversation's events since its latest SessionStarted, as two indexed look-ups.
+
+        Rasa writes it as one query with `timestamp >= start OR start IS NULL`; the OR keeps the database
+        from using an index on the timestamp, so every turn scanned the sender's whole history.
+        """
+        query = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id)
+        if not fetch_events_from_all_sessions:
+            start = (session.query(func.max(self.SQLEvent.timestamp))
+                     .filter(self.SQLEvent.sender_id == sender_id,
+                             self.SQLEvent.type_name == SessionStarted.type_name)
+                     .scalar())
+            if start is not None:
+                query = query.filter(self.SQLEvent.timestamp >= start)
+        return query.order_by(self.SQLEvent.id)
+
     def _index_segments(self) -> None:
         """Create SEGMENT_INDEXES unless they exist; another server starting at once may create them first."""
         for index in SEGMENT_INDEXES:
@@ -83,9 +99,9 @@ class DatabaseTrackerStore(SQLTrackerStore):
         await super().save(tracker)
 
 
-# Rasa finds the current segment by its latest SessionStarted and reads the events since its
-# timestamp; with only the sender indexed, both queries scan the sender's whole history, so a
-# conversation kept open all day would still slow down turn by turn.
+# The current segment is found by its latest SessionStarted and read from its timestamp on
+# (_event_query); with only the sender indexed, both look-ups would scan the sender's whole
+# history, so a conversation kept open all day would still slow down turn by turn.
 SEGMENT_INDEXES = [
     Index("ix_events_sender_type_time", SQLTrackerStore.SQLEvent.sender_id, SQLTrackerStore.SQLEvent.type_name,
           SQLTrackerStore.SQLEvent.timestamp),

@@ -80,3 +80,13 @@ def test_sqlite_writes_ahead_on_pooled_connections_and_a_second_store_reads_what
     second = DatabaseTrackerStore(domain=DOMAIN)  # as a restarted server would open it
     again = asyncio.run(second.retrieve("someone"))
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["hello 0", "hello 1", "hello 2"]
+
+
+def test_a_conversation_with_no_session_start_is_read_back_whole(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    store = DatabaseTrackerStore(domain=DOMAIN)
+    events = [ActionExecuted("action_listen"), UserUttered("hi", {"name": "greet", "confidence": 1.0}),
+              ActionExecuted("utter_greet"), BotUttered("hello"), ActionExecuted("action_listen")]
+    asyncio.run(store.save(DialogueStateTracker.from_events("no-session", events, slots=DOMAIN.slots)))
+    again = asyncio.run(store.retrieve("no-session"))
+    assert [type(e) for e in again.events] == [type(e) for e in events]
