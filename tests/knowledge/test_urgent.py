@@ -15,6 +15,9 @@ from knowledge.urgent import urgent_guidance, urgent_signals
     ("nobody has come to collect him from the contact centre and it's 7pm", "child_left_alone"),
     ("the baby is unattended in the car outside court", "child_left_alone"),
     ("mum isn't answering and the kids are alone", "child_left_alone"),
+    ("the kids are locked in the flat and mum's gone out", "child_left_alone"),
+    ("dad has locked the boy out in the garden, it's freezing", "child_left_alone"),
+    ("she's been locked in her room since yesterday", "child_left_alone"),
     ("child has a head injury and is bleeding what do i do", "emergency_medical"),
     ("teenager says she's taken pills, overdosed i think", "emergency_medical"),
     ("the baby isn't breathing properly", "emergency_medical"),
@@ -83,6 +86,9 @@ def test_an_offence_named_on_a_printout_is_not_urgent():
     "C1A says he had a knife at the house in 2019",
     "not enough information to say they're at risk now",
     "is drunk in charge of a child on the schedule",
+    "how do i reset my password for the case management system, locked out",
+    "I'm locked out of my laptop again",
+    "locked in to a fixed-term contract, can I still apply for the FCA post",
 ])
 def test_everyday_practice_words_are_not_taken_for_danger_now(message):
     assert urgent_signals(message) == []
