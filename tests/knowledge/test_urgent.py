@@ -18,6 +18,12 @@ from knowledge.urgent import urgent_guidance, urgent_signals
     ("the kids are locked in the flat and mum's gone out", "child_left_alone"),
     ("dad has locked the boy out in the garden, it's freezing", "child_left_alone"),
     ("she's been locked in her room since yesterday", "child_left_alone"),
+    ("kids locked outside in the cold and no one answering", "child_left_alone"),
+    ("a child has been left in a locked hot car outside court", "child_left_alone"),
+    ("at the house now, the baby is floppy", "emergency_medical"),
+    ("babys lips have gone blue", "emergency_medical"),
+    ("smoke pouring out of the flat and the kids are inside", "emergency_medical"),
+    ("strong smell of gas at the front door, kids crying inside", "emergency_medical"),
     ("child has a head injury and is bleeding what do i do", "emergency_medical"),
     ("teenager says she's taken pills, overdosed i think", "emergency_medical"),
     ("the baby isn't breathing properly", "emergency_medical"),
@@ -88,6 +94,9 @@ def test_an_offence_named_on_a_printout_is_not_urgent():
     "is drunk in charge of a child on the schedule",
     "how do i reset my password for the case management system, locked out",
     "I'm locked out of my laptop again",
+    "mum smokes cannabis in front of the children, is that a referral",
+    "what does the Framework say about fire setting by a child in the history",
+    "blue folder or the case file, where do I record the discussion",
     "locked in to a fixed-term contract, can I still apply for the FCA post",
 ])
 def test_everyday_practice_words_are_not_taken_for_danger_now(message):
