@@ -33,7 +33,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from nlu_bench import macro_f1  # noqa: E402
 
-SETTINGS = [(0.0, 0.0), (0.2, 0.05), (0.3, 0.05), (0.4, 0.05), (0.4, 0.1), (0.5, 0.1), (0.55, 0.1), (0.6, 0.1)]
+SETTINGS = [(0.0, 0.0), (0.15, 0.02), (0.2, 0.02), (0.2, 0.05), (0.25, 0.02), (0.25, 0.05), (0.3, 0.02), (0.3, 0.05), (0.35, 0.05), (0.4, 0.05), (0.5, 0.1)]
 
 
 def without_fallback(config: Path, scratch: Path) -> Path:

@@ -1,0 +1,105 @@
+"""The intent classifier: logistic regression on TF-IDF weighted word and character n-grams of the message."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import Normalizer
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "intent_classifier.skops"
+RANKING_LENGTH = 10
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class IntentClassifier(GraphComponent):
+    """Ranks every intent for a message.
+
+    Rasa's CountVectorsFeaturizer gives raw counts, so a long, messy message weighs more than a
+    short one and common words as much as rare ones; its LogisticRegressionClassifier has a fixed
+    regularisation. Here each n-gram is weighted by sublinear TF-IDF, the message's vector is
+    scaled to unit length, and the regularisation is a setting: on the held-out questions this
+    scored higher than the Rasa pair (see README).
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            "C": 10.0,
+            "char_ngrams": [2, 5],
+            "max_char_features": 30000,
+            "max_iter": 1000,
+            "random_state": 2007,
+        }
+
+    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+                 pipeline: Optional[Pipeline] = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.pipeline = pipeline
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "IntentClassifier":
+        return cls(config, model_storage, resource)
+
+    def _new_pipeline(self) -> Pipeline:
+        low, high = self.config["char_ngrams"]
+        words = TfidfVectorizer(lowercase=True, token_pattern=r"(?u)\b\w+\b", sublinear_tf=True, norm=None)
+        chars = TfidfVectorizer(lowercase=True, analyzer="char_wb", ngram_range=(low, high),
+                                max_features=self.config["max_char_features"], sublinear_tf=True, norm=None)
+        classifier = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"],
+                                        class_weight="balanced", random_state=self.config["random_state"])
+        return Pipeline([("ngrams", FeatureUnion([("words", words), ("chars", chars)])),
+                         ("unit_length", Normalizer()), ("classifier", classifier)])
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        pipeline = self._new_pipeline()
+        pipeline.fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples])
+        self.pipeline = pipeline
+        import skops.io as sio
+
+        with self._model_storage.write_to(self._resource) as model_dir:
+            sio.dump(pipeline, model_dir / MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "IntentClassifier":
+        import skops.io as sio
+
+        with model_storage.read_from(resource) as model_dir:
+            path = model_dir / MODEL_FILE
+            untrusted = sio.get_untrusted_types(file=path)
+            unexpected = [t for t in untrusted if not t.startswith(("sklearn.", "numpy.", "scipy.sparse."))]
+            if unexpected:
+                raise ValueError(f"{path.name} holds types that are not scikit-learn's: {unexpected}")
+            pipeline = sio.load(path, trusted=untrusted)
+        return cls(config, model_storage, resource, pipeline)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.pipeline is None:
+            return messages
+        texts = [m.get(TEXT) or "" for m in messages]
+        probabilities = self.pipeline.predict_proba(texts)
+        intents = self.pipeline.classes_
+        for message, row in zip(messages, probabilities):
+            ranking = sorted(({"name": str(name), "confidence": float(p)} for name, p in zip(intents, row)),
+                             key=lambda r: -r["confidence"])[:RANKING_LENGTH]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
