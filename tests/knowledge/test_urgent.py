@@ -73,6 +73,8 @@ def test_guidance_quotes_2_87_and_puts_the_described_situation_first():
 @pytest.mark.parametrize("message", [
     "the boy says his stepdad is punching his mum right now and he is hiding upstairs",
     "mum is completely drunk and the toddler is with her on her own",
+    "dad is high as a kite and the kids are with him",
+    "the 15 year old kid is really drunk and can't stand up",
 ])
 def test_present_tense_violence_and_intoxication_are_urgent(message):
     assert urgent_signals(message)
@@ -94,6 +96,8 @@ def test_an_offence_named_on_a_printout_is_not_urgent():
     "is drunk in charge of a child on the schedule",
     "how do i reset my password for the case management system, locked out",
     "I'm locked out of my laptop again",
+    "do i need to refer? parents are very high conflict, the child is a bit anxious",
+    "contact application, harm box no, but the child is very distressed and the parents' break up is high",
     "mum smokes cannabis in front of the children, is that a referral",
     "what does the Framework say about fire setting by a child in the history",
     "blue folder or the case file, where do I record the discussion",
