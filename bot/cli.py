@@ -17,7 +17,8 @@ from pathlib import Path
 
 from bot.settings import ROOT, Settings, load_settings
 
-MODEL_INPUTS = ("config.yml", "domain", "data")
+# The trained intent classifier is saved in the format its own code writes, so that code is an input too.
+MODEL_INPUTS = ("config.yml", "domain", "data", "bot/intent_classifier.py")
 KEEP_MODELS = 3
 
 

@@ -8,16 +8,29 @@ from bot.cli import MODEL_INPUTS, model_hash
 from bot.settings import ROOT, load_settings
 
 
-def test_model_hash_changes_with_training_data(tmp_path):
+def copy_model_inputs(target):
     for name in MODEL_INPUTS:
         source = ROOT / name
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
-            shutil.copytree(source, tmp_path / name)
+            shutil.copytree(source, target / name)
         else:
-            shutil.copy(source, tmp_path / name)
+            shutil.copy(source, target / name)
+
+
+def test_model_hash_changes_with_training_data(tmp_path):
+    copy_model_inputs(tmp_path)
     before = model_hash(tmp_path)
     assert model_hash(tmp_path) == before
     (tmp_path / "data" / "nlu" / "extra.yml").write_text('version: "3.1"\nnlu: []\n')
+    assert model_hash(tmp_path) != before
+
+
+def test_model_hash_changes_with_the_intent_classifier_code(tmp_path):
+    copy_model_inputs(tmp_path)
+    before = model_hash(tmp_path)
+    with (tmp_path / "bot" / "intent_classifier.py").open("a") as code:
+        code.write("\n")
     assert model_hash(tmp_path) != before
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-import skops.io as sio
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.intent_classifier import MODEL_FILE, RANKING_LENGTH, IntentClassifier
+from bot.intent_classifier import ARRAYS_FILE, RANKING_LENGTH, IntentClassifier
 
 EXAMPLES = {
     "police_check": ["do I need a police check", "when are police checks made", "PNC check on a PR application",
@@ -64,9 +64,28 @@ def test_empty_or_garbled_text_still_gets_a_ranking(tmp_path):
     assert all(m.get("intent")["name"] in EXAMPLES for m in messages)
 
 
-def test_a_saved_model_holding_other_types_is_refused(tmp_path):
+def test_the_loaded_classifier_ranks_exactly_as_the_trained_one(tmp_path):
+    storage, resource = trained(tmp_path)
+    fresh = IntentClassifier.create({}, storage, Resource("again"), ExecutionContext(graph_schema=None))
+    fresh.train(training_data())
+    loaded = IntentClassifier.load({}, storage, resource, ExecutionContext(graph_schema=None))
+    texts = ["police check on a PR application?", "MAPPA level 3", "hiya", "something else entirely"]
+    assert np.allclose(fresh.pipeline.predict_proba(texts), loaded.pipeline.predict_proba(texts))
+
+
+def test_saved_arrays_that_do_not_match_the_vocabulary_are_refused(tmp_path):
     storage, resource = trained(tmp_path)
     with storage.write_to(resource) as model_dir:
-        sio.dump({"not": "a pipeline", "path": tmp_path}, model_dir / MODEL_FILE)
-    with pytest.raises(ValueError, match="not scikit-learn's"):
+        arrays = dict(np.load(model_dir / ARRAYS_FILE))
+        arrays["coef"] = arrays["coef"][:, :-1]
+        np.savez(model_dir / ARRAYS_FILE, **arrays)
+    with pytest.raises(ValueError, match="retrain"):
+        IntentClassifier.load({}, storage, resource, ExecutionContext(graph_schema=None))
+
+
+def test_saved_arrays_are_read_without_pickle(tmp_path):
+    storage, resource = trained(tmp_path)
+    with storage.write_to(resource) as model_dir:
+        np.savez(model_dir / ARRAYS_FILE, words_idf=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ValueError, match="pickle"):
         IntentClassifier.load({}, storage, resource, ExecutionContext(graph_schema=None))
