@@ -1,4 +1,5 @@
-# The README's commands: `make run` to chat with the assistant, `make test` to run every test.
+# The README's commands: `make run` to chat with the assistant, `make test` to run every test;
+# `make check` is the fast loop (lint and the tests that need no model).
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -6,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: setup train run serve test bench clean
+.PHONY: setup train run serve check test bench clean
 
 $(STAMP): requirements.txt requirements.lock scripts/setup-venv
 	scripts/setup-venv
@@ -23,7 +24,13 @@ run: train
 serve: train
 	$(PY) -m bot serve
 
+check: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -q -m "not conversation"
+
 test: train
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 bench: train

@@ -8,22 +8,34 @@ import calendar
 import functools
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.casefile import (NOT_DISCUSSED, POINTS, AccessRefused, AlreadyAgreed, CaseFile, CaseFileError, FileSecured,
-                          Identity, InvalidCaseReference, UnknownStaff, discussion_key)
-from bot.casefile import config as casefile_config
-from bot.casefile.export import summary
-from bot.casefile.models import MANAGER_ROLES, PRACTITIONER_ROLES
-from bot.casefile.points import CHOICES, LABELS, POINT_KEYS, shown
-from bot.casefile.references import normalise_case_reference
-from bot.casefile.views import LONDON, RecordView, StaffMember, london
+from bot import settings
+from casefile import (
+    NOT_DISCUSSED,
+    POINTS,
+    AccessRefused,
+    AlreadyAgreed,
+    CaseFile,
+    CaseFileError,
+    FileSecured,
+    Identity,
+    InvalidCaseReference,
+    UnknownStaff,
+    discussion_key,
+)
+from casefile.export import summary
+from casefile.models import MANAGER_ROLES, PRACTITIONER_ROLES
+from casefile.points import CHOICES, LABELS, POINT_KEYS, shown
+from casefile.references import normalise_case_reference
+from casefile.views import LONDON, RecordView, StaffMember, london
 from knowledge.answers import passages_answer
 
 log = logging.getLogger(__name__)
@@ -47,20 +59,44 @@ INTRODUCTIONS = {
 }
 POINT_SLOTS = {f"point_{key}": key for key in POINT_KEYS}
 FORM_SLOTS = (
-    "case_reference", "other_party", "discussed_at", "concern_identified_at", *POINT_SLOTS, "record_confirmation",
-    "point_to_change", "chosen_record", "agreement_decision", "amended_point", "amended_text", "amendment_reason",
-    "secure_reason", "secure_confirmation", "event_date", "later_recording_text",
+    "case_reference",
+    "other_party",
+    "discussed_at",
+    "concern_identified_at",
+    *POINT_SLOTS,
+    "record_confirmation",
+    "point_to_change",
+    "chosen_record",
+    "agreement_decision",
+    "amended_point",
+    "amended_text",
+    "amendment_reason",
+    "secure_reason",
+    "secure_confirmation",
+    "event_date",
+    "later_recording_text",
 )
-CHANGEABLE = {"case_reference": "Case reference", "other_party": "Who it was with",
-              "discussed_at": "When it took place", "concern_identified_at": "When the concern was identified"}
+CHANGEABLE = {
+    "case_reference": "Case reference",
+    "other_party": "Who it was with",
+    "discussed_at": "When it took place",
+    "concern_identified_at": "When the concern was identified",
+}
 # Intents that steer the form rather than answer its question, when the message is short enough to be a command.
 CONTROL_INTENTS = {"stop", "start_again", "why_ask"}
 CONTROL_WORDS = 4
 URGENT_INTENT = "urgent_danger"
 USE_URGENT_MESSAGE = "Use that message as my answer"
-WHY = {"discussed_at": ["2.95"], "concern_identified_at": ["2.95"], "other_party": ["2.81"],
-       "secure_reason": ["3.42", "3.43", "3.44"], "secure_confirmation": ["3.44"], "event_date": ["3.45"],
-       "later_recording_text": ["3.45"], **{slot: ["2.81"] for slot in POINT_SLOTS}}
+WHY = {
+    "discussed_at": ["2.95"],
+    "concern_identified_at": ["2.95"],
+    "other_party": ["2.81"],
+    "secure_reason": ["3.42", "3.43", "3.44"],
+    "secure_confirmation": ["3.44"],
+    "event_date": ["3.45"],
+    "later_recording_text": ["3.45"],
+    **{slot: ["2.81"] for slot in POINT_SLOTS},
+}
 LIST_LIMIT = 10
 BUTTON_TITLE = 40
 MESSAGE_CHARS = 3500
@@ -78,10 +114,10 @@ def now() -> datetime:
 
 # -- the case file, built on first use and called off the event loop -----------------------------------------------
 
-@functools.lru_cache(maxsize=1)
+
 def case_file() -> CaseFile:
     """The case file this action server uses (CASEFILE_DATABASE_URL, DATABASE_URL or var/casefile.db)."""
-    return CaseFile()
+    return settings.case_file()
 
 
 async def call(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -98,7 +134,7 @@ def identity(tracker: Tracker) -> Identity:
 @dataclass
 class Outcome:
     value: Any = None
-    error: Optional[Exception] = None
+    error: Exception | None = None
 
     @property
     def final(self) -> bool:
@@ -106,8 +142,9 @@ class Outcome:
         return isinstance(self.error, FINAL_ERRORS)
 
 
-async def attempt(dispatcher: CollectingDispatcher, method: Callable[..., Any], *args: Any,
-                  not_done: str = "", **kwargs: Any) -> Outcome:
+async def attempt(
+    dispatcher: CollectingDispatcher, method: Callable[..., Any], *args: Any, not_done: str = "", **kwargs: Any
+) -> Outcome:
     """The case file's answer; a refusal or an outage is told to the person, `not_done` saying what did not happen."""
     try:
         return Outcome(await call(method, *args, **kwargs))
@@ -130,7 +167,7 @@ async def whoami(tracker: Tracker) -> StaffMember:
     return me
 
 
-async def directory() -> List[StaffMember]:
+async def directory() -> list[StaffMember]:
     """Everyone in the staff directory, including those no longer active (their records can still be found)."""
     return [entry.staff for entry in await call(case_file().staff.list_staff, include_inactive=True)]
 
@@ -139,7 +176,7 @@ def is_manager(staff: StaffMember) -> bool:
     return staff.role in MANAGER_ROLES
 
 
-async def other_parties(me: StaffMember) -> List[StaffMember]:
+async def other_parties(me: StaffMember) -> list[StaffMember]:
     """Who can be the other person in the discussion: practitioners for a manager, managers for anyone else."""
     roles = PRACTITIONER_ROLES if is_manager(me) else MANAGER_ROLES
     return [s for s in await directory() if s.active and s.id != me.id and s.role in roles]
@@ -168,7 +205,7 @@ def _exists(year: int, month: int, day: int) -> bool:
     return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
 
 
-def _dated(day: int, month: int, year: Optional[str], today: date) -> date:
+def _dated(day: int, month: int, year: str | None, today: date) -> date:
     """The date, in the year given or else the latest such date not after today; ValueError if there is none."""
     if year:
         number = int(year) + (2000 if len(year) == 2 else 0)
@@ -181,7 +218,7 @@ def _dated(day: int, month: int, year: Optional[str], today: date) -> date:
     raise ValueError("That date does not exist. Give it as day, month and year, for example 03/06/2025.")
 
 
-def find_day(text: str, today: date) -> Tuple[Optional[date], str]:
+def find_day(text: str, today: date) -> tuple[date | None, str]:
     """The day a message names ("today", "yesterday", "Monday", "3 June 2025", "03/06/2025"), and the text left over."""
     lowered = text.lower()
     for pattern in (NUMERIC_DATE, DAY_MONTH):
@@ -189,7 +226,7 @@ def find_day(text: str, today: date) -> Tuple[Optional[date], str]:
         if match:
             month = int(match.group(2)) if pattern is NUMERIC_DATE else MONTHS[match.group(2)]
             day = _dated(int(match.group(1)), month, match.group(3), today)
-            return day, lowered[:match.start()] + " " + lowered[match.end():]
+            return day, lowered[: match.start()] + " " + lowered[match.end() :]
     if re.search(r"\btoday\b|\bthis (morning|afternoon|evening)\b", lowered):
         return today, lowered
     if re.search(r"\byesterday\b|\blast night\b", lowered):
@@ -202,7 +239,7 @@ def find_day(text: str, today: date) -> Tuple[Optional[date], str]:
     return None, lowered
 
 
-def find_clock(text: str) -> Optional[time]:
+def find_clock(text: str) -> time | None:
     """The time of day a message gives: "14:30", "14.30", "4pm", "4:30 pm", "noon"."""
     match = CLOCK.search(text)
     if not match:
@@ -226,8 +263,9 @@ def parse_moment(text: str, current: datetime) -> datetime:
     day, rest = find_day(text, current.date())
     clock = find_clock(rest)
     if clock is None:
-        raise ValueError("Please give the time as well as the day, for example \"today 14:30\", \"yesterday 4pm\" "
-                         "or \"03/06/2025 09:15\".")
+        raise ValueError(
+            'Please give the time as well as the day, for example "today 14:30", "yesterday 4pm" or "03/06/2025 09:15".'
+        )
     moment = datetime.combine(day or current.date(), clock, LONDON)
     if moment > current + CLOCK_SKEW:
         raise ValueError(f"{london(moment)} is in the future. When was it?")
@@ -237,15 +275,15 @@ def parse_moment(text: str, current: datetime) -> datetime:
 def parse_date(text: str, current: date) -> date:
     day, _ = find_day(text, current)
     if day is None:
-        raise ValueError("Please give the date, for example \"3 June 2025\" or \"03/06/2025\".")
+        raise ValueError('Please give the date, for example "3 June 2025" or "03/06/2025".')
     return day
 
 
-def _month_range(year: int, month: int) -> Tuple[date, date]:
+def _month_range(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
-def parse_period(text: str, today: date) -> Tuple[Optional[date], Optional[date]]:
+def parse_period(text: str, today: date) -> tuple[date | None, date | None]:
     """The days a message asks about ("last week", "between 1 and 15 March", "in April"), both ends included."""
     lowered = text.lower()
     day_part = rf"(\d{{1,2}}){ORDINAL}(?:\s+(?:of\s+)?{MONTH})?(?:\s*,?\s*(\d{{4}}))?"
@@ -257,8 +295,11 @@ def parse_period(text: str, today: date) -> Tuple[Optional[date], Optional[date]
         if start > end and not span.group(3):
             start = _dated(int(span.group(1)), start_month, str(end.year - 1), today)
         return start, end
-    numeric = re.search(r"\b(?:between\s+|from\s+)?(\d{1,2}/\d{1,2}/\d{2,4})\s+(?:and|to|until|-)\s+"
-                        r"(\d{1,2}/\d{1,2}/\d{2,4})", lowered)
+    numeric = re.search(
+        r"\b(?:between\s+|from\s+)?(\d{1,2}/\d{1,2}/\d{2,4})\s+(?:and|to|until|-)\s+"
+        r"(\d{1,2}/\d{1,2}/\d{2,4})",
+        lowered,
+    )
     if numeric:
         return find_day(numeric.group(1), today)[0], find_day(numeric.group(2), today)[0]
     monday = today - timedelta(days=today.weekday())
@@ -292,9 +333,9 @@ def parse_period(text: str, today: date) -> Tuple[Optional[date], Optional[date]
     return (day, day) if day else (None, None)
 
 
-def case_references(text: str) -> List[str]:
+def case_references(text: str) -> list[str]:
     """Every valid case reference in a message, normalised, in order."""
-    pattern = casefile_config.case_reference_pattern()
+    pattern = case_file().case_reference_pattern
     found = []
     for token in text.split():
         try:
@@ -306,7 +347,7 @@ def case_references(text: str) -> List[str]:
     return found
 
 
-def record_number(text: str, entities: List[Dict[Text, Any]]) -> Optional[int]:
+def record_number(text: str, entities: list[dict[str, Any]]) -> int | None:
     """The record a button (entity "record") or the words ("record 12", "#12") name."""
     for entity in entities:
         if entity.get("entity") == "record" and str(entity.get("value", "")).strip().isdigit():
@@ -315,7 +356,7 @@ def record_number(text: str, entities: List[Dict[Text, Any]]) -> Optional[int]:
     return int(match.group(1) or match.group(2)) if match else None
 
 
-def named_staff(text: str, staff: List[StaffMember]) -> List[StaffMember]:
+def named_staff(text: str, staff: list[StaffMember]) -> list[StaffMember]:
     """Staff a message names: by full name in any case, or by a first name written with a capital."""
     lowered = f" {normalised(text)} "
     full = [s for s in staff if f" {s.name.lower()} " in lowered or f" {s.name.lower()}'s " in lowered]
@@ -325,12 +366,12 @@ def named_staff(text: str, staff: List[StaffMember]) -> List[StaffMember]:
     return [s for s in staff if s.name.split()[0] in words or s.name.split()[0] + "'s" in words]
 
 
-def button(title: str, payload: Optional[str] = None) -> Dict[Text, Text]:
-    shown_title = title if len(title) <= BUTTON_TITLE else title[:BUTTON_TITLE - 1].rstrip() + "…"
+def button(title: str, payload: str | None = None) -> dict[str, str]:
+    shown_title = title if len(title) <= BUTTON_TITLE else title[: BUTTON_TITLE - 1].rstrip() + "…"
     return {"title": shown_title, "payload": payload if payload is not None else title}
 
 
-def choose(text: str, options: List[Tuple[str, str]]) -> Optional[str]:
+def choose(text: str, options: list[tuple[str, str]]) -> str | None:
     """The value of the option (value, words) a message picks, by its words or its value."""
     said = normalised(text)
     for value, words in options:
@@ -339,16 +380,16 @@ def choose(text: str, options: List[Tuple[str, str]]) -> Optional[str]:
     return None
 
 
-def chunks(text: str, limit: int = MESSAGE_CHARS) -> List[str]:
+def chunks(text: str, limit: int = MESSAGE_CHARS) -> list[str]:
     """Long text split into messages a chat app takes: at blank lines, else at line ends, else anywhere."""
-    pieces: List[Tuple[str, str]] = []  # (text, what joins it to the piece before)
+    pieces: list[tuple[str, str]] = []  # (text, what joins it to the piece before)
     for block in text.split("\n\n"):
         if len(block) <= limit:
             pieces.append((block, "\n\n"))
             continue
         for line in block.split("\n"):
-            pieces += [(line[i:i + limit], "\n") for i in range(0, max(len(line), 1), limit)]
-    parts: List[str] = []
+            pieces += [(line[i : i + limit], "\n") for i in range(0, max(len(line), 1), limit)]
+    parts: list[str] = []
     current = ""
     for piece, joiner in pieces:
         if current and len(current) + len(joiner) + len(piece) > limit:
@@ -361,7 +402,8 @@ def chunks(text: str, limit: int = MESSAGE_CHARS) -> List[str]:
 
 # -- what the conversation holds ------------------------------------------------------------------------------------
 
-def intent_of(tracker: Tracker) -> Optional[Text]:
+
+def intent_of(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
@@ -369,7 +411,7 @@ def text_of(tracker: Tracker) -> str:
     return (tracker.latest_message.get("text") or "").strip()
 
 
-def user_events(tracker: Tracker) -> List[Dict[Text, Any]]:
+def user_events(tracker: Tracker) -> list[dict[str, Any]]:
     return [e for e in tracker.events if e.get("event") == "user"]
 
 
@@ -378,16 +420,22 @@ def previous_user_text(tracker: Tracker) -> str:
     return (users[-2].get("text") or "").strip() if len(users) > 1 else ""
 
 
-def task_of(tracker: Tracker) -> Optional[str]:
+def task_of(tracker: Tracker) -> str | None:
     return tracker.get_slot("casefile_task")
 
 
-def required(tracker: Tracker) -> List[Text]:
+def required(tracker: Tracker) -> list[str]:
     """The questions the current task asks, in order; the form asks the first unanswered one."""
     task = task_of(tracker)
     if task == "record":
-        slots = ["case_reference", "other_party", "discussed_at", "concern_identified_at", *POINT_SLOTS,
-                 "record_confirmation"]
+        slots = [
+            "case_reference",
+            "other_party",
+            "discussed_at",
+            "concern_identified_at",
+            *POINT_SLOTS,
+            "record_confirmation",
+        ]
         return slots + (["point_to_change"] if tracker.get_slot("record_confirmation") == "change" else [])
     if task == "agree":
         amending = tracker.get_slot("agreement_decision") == "amend"
@@ -403,7 +451,7 @@ def required(tracker: Tracker) -> List[Text]:
     return []
 
 
-def cleared() -> List[EventType]:
+def cleared() -> list[EventType]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("requested_slot", None)]
 
 
@@ -422,11 +470,11 @@ def interrupts(tracker: Tracker, slot: str) -> bool:
     return intent in CONTROL_INTENTS and (text.startswith("/") or len(text.split()) <= CONTROL_WORDS)
 
 
-def point_options(key: str) -> List[Tuple[str, str]]:
+def point_options(key: str) -> list[tuple[str, str]]:
     return list(CHOICES.get(key, {}).items()) + [(NOT_DISCUSSED, NOT_DISCUSSED)]
 
 
-def numbered_points() -> List[Tuple[str, str]]:
+def numbered_points() -> list[tuple[str, str]]:
     return [(key, f"{number}. {label}") for number, (key, label) in enumerate(POINTS, start=1)]
 
 
@@ -435,7 +483,7 @@ DECISION = [("agree", "Agree"), ("amend", "Agree with an amendment"), ("not_now"
 SECURING = [("secure", "Secure the file"), ("cancel", "Cancel")]
 POINT_BUTTONS = [f"Point {number}" for number in range(1, len(POINTS) + 1)]
 # The words each question's buttons send.
-BUTTON_WORDS: Dict[str, List[str]] = {
+BUTTON_WORDS: dict[str, list[str]] = {
     **{slot: [words for _, words in point_options(key)] for slot, key in POINT_SLOTS.items()},
     "discussed_at": ["Just now"],
     "record_confirmation": [words for _, words in CONFIRMATION],
@@ -446,7 +494,7 @@ BUTTON_WORDS: Dict[str, List[str]] = {
 }
 
 
-def pick_point(text: str) -> Optional[str]:
+def pick_point(text: str) -> str | None:
     """A 2.81 point picked by its number ("3", "point 3") or its words."""
     said = normalised(text)
     number = re.fullmatch(r"(?:point\s*)?(\d{1,2})\.?", said)
@@ -456,11 +504,13 @@ def pick_point(text: str) -> Optional[str]:
 
 
 def record_line(record: RecordView) -> str:
-    return (f"#{record.id} · {record.case_reference} · {record.practitioner.name} / {record.manager.name} · "
-            f"{london(record.discussed_at)} · {record.status}")
+    return (
+        f"#{record.id} · {record.case_reference} · {record.practitioner.name} / {record.manager.name} · "
+        f"{london(record.discussed_at)} · {record.status}"
+    )
 
 
-def record_button(record: RecordView, other: StaffMember) -> Dict[Text, Text]:
+def record_button(record: RecordView, other: StaffMember) -> dict[str, str]:
     local = record.discussed_at.astimezone(LONDON)
     return button(f"{record.case_reference} · {other.name} · {local.day} {local:%b %Y}", f"Record {record.id}")
 
@@ -476,9 +526,9 @@ class Turn:
         self.dispatcher = dispatcher
         self.tracker = tracker
         self.actor = identity(tracker)
-        self._me: Optional[StaffMember] = None
+        self._me: StaffMember | None = None
 
-    def say(self, text: str, buttons: Optional[List[Dict[Text, Text]]] = None) -> None:
+    def say(self, text: str, buttons: list[dict[str, str]] | None = None) -> None:
         parts = chunks(text) or ["Please choose:"]
         for part in parts[:-1]:
             self.dispatcher.utter_message(text=part)
@@ -504,12 +554,12 @@ class Turn:
 
 # -- answers: each reads one reply and returns the slots it fills; None when it could not be used --------------------
 
-Updates = Optional[Dict[Text, Any]]
+Updates = dict[str, Any] | None
 
 
 async def answer_case_reference(turn: Turn, text: str) -> Updates:
     try:
-        reference = normalise_case_reference(text, casefile_config.case_reference_pattern())
+        reference = normalise_case_reference(text, case_file().case_reference_pattern)
     except InvalidCaseReference as error:
         turn.say(str(error))
         return None
@@ -528,17 +578,21 @@ async def answer_other_party(turn: Turn, text: str) -> Updates:
     wanted = "practitioner" if is_manager(me) else "manager"
     fits = await other_parties(me)
     said = normalised(text)
-    found = [s for s in fits if said in (str(s.id), s.name.lower())] or \
-            [s for s in fits if s.name.lower().split()[0] == said]
+    found = [s for s in fits if said in (str(s.id), s.name.lower())] or [
+        s for s in fits if s.name.lower().split()[0] == said
+    ]
     if len(found) == 1:
         return {"other_party": str(found[0].id)}
     if found:
-        turn.say(f"More than one {wanted} is called that. Which one?",
-                 [button(s.described, s.name if [f.name for f in found].count(s.name) == 1 else str(s.id))
-                  for s in found])
+        turn.say(
+            f"More than one {wanted} is called that. Which one?",
+            [button(s.described, s.name if [f.name for f in found].count(s.name) == 1 else str(s.id)) for s in found],
+        )
         return None
-    turn.say(f"There is no active {wanted} with that name or staff number in the staff directory. Give their full "
-             "name as registered, or their staff number.")
+    turn.say(
+        f"There is no active {wanted} with that name or staff number in the staff directory. Give their full "
+        "name as registered, or their staff number."
+    )
     return None
 
 
@@ -548,8 +602,11 @@ async def answer_moment(turn: Turn, text: str, slot: str) -> Updates:
     except ValueError as problem:
         turn.say(str(problem))
         return None
-    times = {name: datetime.fromisoformat(turn.slot(name)) for name in ("discussed_at", "concern_identified_at")
-             if turn.slot(name)}
+    times = {
+        name: datetime.fromisoformat(turn.slot(name))
+        for name in ("discussed_at", "concern_identified_at")
+        if turn.slot(name)
+    }
     times[slot] = moment
     if len(times) == 2 and times["concern_identified_at"] > times["discussed_at"]:
         turn.say("The concern must have been identified before it was discussed with the manager.")
@@ -581,28 +638,45 @@ async def answer_record_confirmation(turn: Turn, text: str) -> Updates:
     me = await turn.me()
     other = int(turn.slot("other_party"))
     practitioner, manager = (other, me.id) if is_manager(me) else (me.id, other)
-    draft = (turn.actor, turn.slot("case_reference"), {key: turn.slot(slot) for slot, key in POINT_SLOTS.items()},
-             practitioner, manager, datetime.fromisoformat(turn.slot("discussed_at")),
-             datetime.fromisoformat(turn.slot("concern_identified_at")))
+    draft = (
+        turn.actor,
+        turn.slot("case_reference"),
+        {key: turn.slot(slot) for slot, key in POINT_SLOTS.items()},
+        practitioner,
+        manager,
+        datetime.fromisoformat(turn.slot("discussed_at")),
+        datetime.fromisoformat(turn.slot("concern_identified_at")),
+    )
     # Confirming the same draft again (after a crash lost the reply to the first Save) returns the first record.
     started = datetime.now(timezone.utc)
-    saved = await turn.attempt(case_file().record_discussion, *draft, discussion_key(*draft),
-                               not_done="The record was not saved.")
+    saved = await turn.attempt(
+        case_file().record_discussion, *draft, discussion_key(*draft), not_done="The record was not saved."
+    )
     if saved.error is not None:
         if not saved.final:
-            fix = ("use \"Change a point\" to correct them, or Cancel." if isinstance(saved.error, CaseFileError)
-                   else "press Save to try again.")
+            fix = (
+                'use "Change a point" to correct them, or Cancel.'
+                if isinstance(saved.error, CaseFileError)
+                else "press Save to try again."
+            )
             turn.say(f"Your answers are kept: {fix}")
         return END if saved.final else {"record_confirmation": None}
     record: RecordView = saved.value
     if record.recorded_at < started:
-        state = (f"agreed by {record.agreed_by.name}" if record.agreed
-                 else f"awaiting {record.other_party.name}'s agreement (Framework 2.82)")
-        turn.say(f"Already saved: this record was saved on {london(record.recorded_at)} as record {record.id} on "
-                 f"{record.case_reference}, {state}. It was not saved a second time.")
+        state = (
+            f"agreed by {record.agreed_by.name}"
+            if record.agreed
+            else f"awaiting {record.other_party.name}'s agreement (Framework 2.82)"
+        )
+        turn.say(
+            f"Already saved: this record was saved on {london(record.recorded_at)} as record {record.id} on "
+            f"{record.case_reference}, {state}. It was not saved a second time."
+        )
         return END
-    turn.say(f"Saved, awaiting {record.other_party.name}'s agreement (Framework 2.82). It is record {record.id} on "
-             f"{record.case_reference}; {record.other_party.name} has been asked to agree it.")
+    turn.say(
+        f"Saved, awaiting {record.other_party.name}'s agreement (Framework 2.82). It is record {record.id} on "
+        f"{record.case_reference}; {record.other_party.name} has been asked to agree it."
+    )
     return END
 
 
@@ -631,9 +705,14 @@ async def answer_chosen_record(turn: Turn, text: str) -> Updates:
     record: RecordView = found.value
     me = await turn.me()
     if task_of(turn.tracker) == "agree" and not awaiting(record, me):
-        turn.say(f"Record {record.id} is not awaiting your agreement: it is "
-                 + (f"agreed by {record.agreed_by.name}." if record.agreed
-                    else f"awaiting agreement by {record.other_party.name}."))
+        turn.say(
+            f"Record {record.id} is not awaiting your agreement: it is "
+            + (
+                f"agreed by {record.agreed_by.name}."
+                if record.agreed
+                else f"awaiting agreement by {record.other_party.name}."
+            )
+        )
         return None
     if task_of(turn.tracker) == "amend" and me.id not in (record.practitioner.id, record.manager.id):
         turn.say("Only the practitioner or the manager who took part in the discussion can amend its record.")
@@ -641,19 +720,24 @@ async def answer_chosen_record(turn: Turn, text: str) -> Updates:
     return {"chosen_record": str(record.id)}
 
 
-async def agree(turn: Turn, amendment: Optional[Dict[str, str]]) -> Updates:
-    agreed = await turn.attempt(case_file().agree, turn.actor, int(turn.slot("chosen_record")), amendment,
-                                not_done="The record was not agreed.")
+async def agree(turn: Turn, amendment: dict[str, str] | None) -> Updates:
+    agreed = await turn.attempt(
+        case_file().agree, turn.actor, int(turn.slot("chosen_record")), amendment, not_done="The record was not agreed."
+    )
     if agreed.error is not None:
         return END if agreed.final else None
     record: RecordView = agreed.value
-    lines = [f"Agreed by {record.agreed_by.name} at {london(record.agreed_at)}; the record now carries both names "
-             "and times (Framework 2.82):",
-             f"• Recorded by {record.recorded_by.described} on {london(record.recorded_at)}",
-             f"• Agreed by {record.agreed_by.described} on {london(record.agreed_at)}"]
+    lines = [
+        f"Agreed by {record.agreed_by.name} at {london(record.agreed_at)}; the record now carries both names "
+        "and times (Framework 2.82):",
+        f"• Recorded by {record.recorded_by.described} on {london(record.recorded_at)}",
+        f"• Agreed by {record.agreed_by.described} on {london(record.agreed_at)}",
+    ]
     for key in amendment or {}:
-        lines.append(f"• Amended as you agreed it: \"{LABELS[key]}\" now reads: {record.point(key).shown} "
-                     f"(first recorded as: {record.point(key).shown_original})")
+        lines.append(
+            f'• Amended as you agreed it: "{LABELS[key]}" now reads: {record.point(key).shown} '
+            f"(first recorded as: {record.point(key).shown_original})"
+        )
     turn.say("\n".join(lines))
     return END
 
@@ -664,8 +748,10 @@ async def answer_agreement_decision(turn: Turn, text: str) -> Updates:
         turn.say("Please choose Agree, Agree with an amendment or Not now.")
         return None
     if choice == "not_now":
-        turn.say(f"Not agreed yet: record {turn.slot('chosen_record')} stays awaiting your agreement. Say \"agree the "
-                 "record\" when you are ready.")
+        turn.say(
+            f'Not agreed yet: record {turn.slot("chosen_record")} stays awaiting your agreement. Say "agree the '
+            'record" when you are ready.'
+        )
         return END
     if choice == "amend":
         return {"agreement_decision": "amend"}
@@ -693,17 +779,26 @@ async def answer_amended_text(turn: Turn, text: str) -> Updates:
 
 async def answer_amendment_reason(turn: Turn, text: str) -> Updates:
     key = turn.slot("amended_point")
-    amended = await turn.attempt(case_file().amend, turn.actor, int(turn.slot("chosen_record")), key,
-                                 turn.slot("amended_text"), text, not_done="The amendment was not saved.")
+    amended = await turn.attempt(
+        case_file().amend,
+        turn.actor,
+        int(turn.slot("chosen_record")),
+        key,
+        turn.slot("amended_text"),
+        text,
+        not_done="The amendment was not saved.",
+    )
     if amended.error is not None:
         return END if amended.final else None
     record: RecordView = amended.value
     latest = record.point(key).amendments[-1]
     other = record.manager if latest.amended_by.id == record.practitioner.id else record.practitioner
-    turn.say(f"Amendment saved on record {record.id} ({record.case_reference}), dated {london(latest.amended_at)} "
-             f"and signed {latest.amended_by.described}.\n\"{LABELS[key]}\" now reads: {record.point(key).shown}\n"
-             f"The original text is kept in the record: {record.point(key).shown_original}\n"
-             f"Reason: {latest.reason}\n{other.name} has been told.")
+    turn.say(
+        f"Amendment saved on record {record.id} ({record.case_reference}), dated {london(latest.amended_at)} "
+        f'and signed {latest.amended_by.described}.\n"{LABELS[key]}" now reads: {record.point(key).shown}\n'
+        f"The original text is kept in the record: {record.point(key).shown_original}\n"
+        f"Reason: {latest.reason}\n{other.name} has been told."
+    )
     return END
 
 
@@ -719,15 +814,22 @@ async def answer_secure_confirmation(turn: Turn, text: str) -> Updates:
     if choice == "cancel":
         turn.say("Cancelled: the case file was not secured.")
         return END
-    secured = await turn.attempt(case_file().secure_file, turn.actor, turn.slot("case_reference"),
-                                 turn.slot("secure_reason"), not_done="The case file was not secured.")
+    secured = await turn.attempt(
+        case_file().secure_file,
+        turn.actor,
+        turn.slot("case_reference"),
+        turn.slot("secure_reason"),
+        not_done="The case file was not secured.",
+    )
     if secured.error is not None:
         return END if secured.final else None
     view = secured.value
-    turn.say(f"The case file for {view.case_reference} is secured, on {london(view.secured_at)} by "
-             f"{view.secured_by.described} (Framework 3.42-3.44). Reason: {view.reason}\nIt now takes no new "
-             "records, agreements or amendments. Practitioners with records on it have been told; to update it about "
-             "events that preceded the decision to pursue a review, they add a later recording (3.45).")
+    turn.say(
+        f"The case file for {view.case_reference} is secured, on {london(view.secured_at)} by "
+        f"{view.secured_by.described} (Framework 3.42-3.44). Reason: {view.reason}\nIt now takes no new "
+        "records, agreements or amendments. Practitioners with records on it have been told; to update it about "
+        "events that preceded the decision to pursue a review, they add a later recording (3.45)."
+    )
     return END
 
 
@@ -741,20 +843,27 @@ async def answer_event_date(turn: Turn, text: str) -> Updates:
 
 
 async def answer_later_recording_text(turn: Turn, text: str) -> Updates:
-    added = await turn.attempt(case_file().add_later_recording, turn.actor, turn.slot("case_reference"), text,
-                               date.fromisoformat(turn.slot("event_date")),
-                               not_done="The later recording was not saved.")
+    added = await turn.attempt(
+        case_file().add_later_recording,
+        turn.actor,
+        turn.slot("case_reference"),
+        text,
+        date.fromisoformat(turn.slot("event_date")),
+        not_done="The later recording was not saved.",
+    )
     if added.error is not None:
         return END if added.final else None
     later = added.value
-    turn.say(f"Saved as later recording {later.id} on {later.case_reference}, about events on "
-             f"{later.event_date.day} {later.event_date:%B %Y}. It is marked with the date it was made, "
-             f"{london(later.recorded_at)}, and kept \"alongside, but separate from, the original file\" "
-             "(Framework 3.45).")
+    turn.say(
+        f"Saved as later recording {later.id} on {later.case_reference}, about events on "
+        f"{later.event_date.day} {later.event_date:%B %Y}. It is marked with the date it was made, "
+        f'{london(later.recorded_at)}, and kept "alongside, but separate from, the original file" '
+        "(Framework 3.45)."
+    )
     return END
 
 
-ANSWERS: Dict[str, Callable[[Turn, str], Awaitable[Updates]]] = {
+ANSWERS: dict[str, Callable[[Turn, str], Awaitable[Updates]]] = {
     "case_reference": answer_case_reference,
     "other_party": answer_other_party,
     "discussed_at": functools.partial(answer_moment, slot="discussed_at"),
@@ -776,7 +885,8 @@ ANSWERS: Dict[str, Callable[[Turn, str], Awaitable[Updates]]] = {
 
 # -- questions ------------------------------------------------------------------------------------------------------
 
-def draft_summary(tracker: Tracker, me: StaffMember, other: Optional[StaffMember]) -> str:
+
+def draft_summary(tracker: Tracker, me: StaffMember, other: StaffMember | None) -> str:
     practitioner, manager = (other, me) if is_manager(me) else (me, other)
     lines = [
         f"Case reference: {tracker.get_slot('case_reference')}",
@@ -800,40 +910,55 @@ async def ask_other_party(turn: Turn) -> None:
     if is_manager(me):
         question = "Which practitioner did you discuss it with? Give their name as registered, or their staff number."
     else:
-        question = ("Which manager did you discuss it with: your Service Manager or, if they were not available, "
-                    "another Cafcass manager (Framework 2.81)? Give their name as registered, or their staff number.")
+        question = (
+            "Which manager did you discuss it with: your Service Manager or, if they were not available, "
+            "another Cafcass manager (Framework 2.81)? Give their name as registered, or their staff number."
+        )
     turn.say(question, [button(s.described, s.name) for s in team[:8]])
 
 
 async def ask_discussed_at(turn: Turn) -> None:
-    turn.say("When did the discussion take place? For example \"just now\", \"today 14:30\", \"yesterday 4pm\" or "
-             "\"03/06/2025 09:15\" (UK time).", [button("Just now")])
+    turn.say(
+        'When did the discussion take place? For example "just now", "today 14:30", "yesterday 4pm" or '
+        '"03/06/2025 09:15" (UK time).',
+        [button("Just now")],
+    )
 
 
 async def ask_concern_identified_at(turn: Turn) -> None:
-    turn.say("When was the concern first identified? Framework 2.95: \"It is important to record the time and date "
-             "that the child welfare concern was identified\". For example \"today 09:10\" or \"02/06/2025 16:00\".")
+    turn.say(
+        'When was the concern first identified? Framework 2.95: "It is important to record the time and date '
+        'that the child welfare concern was identified". For example "today 09:10" or "02/06/2025 16:00".'
+    )
 
 
 async def ask_point(turn: Turn, slot: str) -> None:
     key = POINT_SLOTS[slot]
     number = POINT_KEYS.index(key) + 1
-    extra = " Pick one, or \"Not discussed\"." if key in CHOICES else " What was said? Or press \"Not discussed\"."
-    turn.say(f"Point {number} of {len(POINTS)} (Framework 2.81): {LABELS[key]}.{extra}",
-             [button(words) for _, words in point_options(key)])
+    extra = ' Pick one, or "Not discussed".' if key in CHOICES else ' What was said? Or press "Not discussed".'
+    turn.say(
+        f"Point {number} of {len(POINTS)} (Framework 2.81): {LABELS[key]}.{extra}",
+        [button(words) for _, words in point_options(key)],
+    )
 
 
 async def ask_record_confirmation(turn: Turn) -> None:
     me = await turn.me()
     other = next((s for s in await directory() if str(s.id) == turn.slot("other_party")), None)
-    turn.say("Please check the record before it is saved:\n\n" + draft_summary(turn.tracker, me, other)
-             + "\n\nSave it? Once saved, the other person is asked to agree it (Framework 2.82).",
-             [button(words) for _, words in CONFIRMATION])
+    turn.say(
+        "Please check the record before it is saved:\n\n"
+        + draft_summary(turn.tracker, me, other)
+        + "\n\nSave it? Once saved, the other person is asked to agree it (Framework 2.82).",
+        [button(words) for _, words in CONFIRMATION],
+    )
 
 
 async def ask_point_to_change(turn: Turn) -> None:
-    turn.say("What do you want to change?", [button(words) for words in CHANGEABLE.values()]
-             + [button(words, payload) for (_, words), payload in zip(numbered_points(), POINT_BUTTONS)])
+    turn.say(
+        "What do you want to change?",
+        [button(words) for words in CHANGEABLE.values()]
+        + [button(words, payload) for (_, words), payload in zip(numbered_points(), POINT_BUTTONS)],
+    )
 
 
 async def ask_chosen_record(turn: Turn) -> None:
@@ -842,30 +967,44 @@ async def ask_chosen_record(turn: Turn) -> None:
     found = await turn.find(awaiting_my_agreement=True) if task == "agree" else await turn.find()
     if found.error is not None:
         return
-    records: List[RecordView] = found.value
+    records: list[RecordView] = found.value
     if task == "amend":
         records = [r for r in records if me.id in (r.practitioner.id, r.manager.id) and r.secured is None]
     records = records[-LIST_LIMIT:][::-1]
     if not records:
-        turn.say("There are no records awaiting your agreement." if task == "agree"
-                 else "You have no records you can amend. Say \"stop\" to leave this.")
+        turn.say(
+            "There are no records awaiting your agreement."
+            if task == "agree"
+            else 'You have no records you can amend. Say "stop" to leave this.'
+        )
         return
-    question = ("These records are awaiting your agreement (Framework 2.82). Which one?" if task == "agree"
-                else "Which record do you want to amend? Pick one, or give its number.")
-    turn.say(question, [record_button(r, r.recorded_by if task == "agree" else
-                                      (r.manager if r.practitioner.id == me.id else r.practitioner)) for r in records])
+    question = (
+        "These records are awaiting your agreement (Framework 2.82). Which one?"
+        if task == "agree"
+        else "Which record do you want to amend? Pick one, or give its number."
+    )
+    turn.say(
+        question,
+        [
+            record_button(
+                r, r.recorded_by if task == "agree" else (r.manager if r.practitioner.id == me.id else r.practitioner)
+            )
+            for r in records
+        ],
+    )
 
 
 async def ask_agreement_decision(turn: Turn) -> None:
     found = await turn.record(int(turn.slot("chosen_record")))
     if found.error is None:
-        turn.say(summary(found.value) + "\nDo you agree this record?",
-                 [button(words) for _, words in DECISION])
+        turn.say(summary(found.value) + "\nDo you agree this record?", [button(words) for _, words in DECISION])
 
 
 async def ask_amended_point(turn: Turn) -> None:
-    turn.say("Which point do you want to amend?",
-             [button(words, payload) for (_, words), payload in zip(numbered_points(), POINT_BUTTONS)])
+    turn.say(
+        "Which point do you want to amend?",
+        [button(words, payload) for (_, words), payload in zip(numbered_points(), POINT_BUTTONS)],
+    )
 
 
 async def ask_amended_text(turn: Turn) -> None:
@@ -874,8 +1013,10 @@ async def ask_amended_text(turn: Turn) -> None:
     if found.error is not None:
         return
     current = found.value.point(key).shown
-    turn.say(f"\"{LABELS[key]}\" reads now: {current}\nWhat should it say?",
-             [button(words) for words in CHOICES.get(key, {}).values()])
+    turn.say(
+        f'"{LABELS[key]}" reads now: {current}\nWhat should it say?',
+        [button(words) for words in CHOICES.get(key, {}).values()],
+    )
 
 
 async def ask_amendment_reason(turn: Turn) -> None:
@@ -883,28 +1024,35 @@ async def ask_amendment_reason(turn: Turn) -> None:
 
 
 async def ask_secure_reason(turn: Turn) -> None:
-    turn.say("Why is the file being secured? For example \"notification of a Serious Case Review received from the "
-             "LSCB\".")
+    turn.say(
+        'Why is the file being secured? For example "notification of a Serious Case Review received from the LSCB".'
+    )
 
 
 async def ask_secure_confirmation(turn: Turn) -> None:
-    turn.say(f"Secure the case file for {turn.slot('case_reference')}? Reason: {turn.slot('secure_reason')}\n"
-             "Framework 3.44: \"The files and notes must be secured in the form in which they existed at the time of "
-             "the notification of the review.\" Once secured, it takes no new records, agreements or amendments.",
-             [button(words) for _, words in SECURING])
+    turn.say(
+        f"Secure the case file for {turn.slot('case_reference')}? Reason: {turn.slot('secure_reason')}\n"
+        'Framework 3.44: "The files and notes must be secured in the form in which they existed at the time of '
+        'the notification of the review." Once secured, it takes no new records, agreements or amendments.',
+        [button(words) for _, words in SECURING],
+    )
 
 
 async def ask_event_date(turn: Turn) -> None:
-    turn.say("What date were the events this recording is about? A later recording is about \"events that preceded "
-             "the decision to pursue a review\" (Framework 3.45). For example \"3 June 2025\" or \"03/06/2025\".")
+    turn.say(
+        'What date were the events this recording is about? A later recording is about "events that preceded '
+        'the decision to pursue a review" (Framework 3.45). For example "3 June 2025" or "03/06/2025".'
+    )
 
 
 async def ask_later_recording_text(turn: Turn) -> None:
-    turn.say("What is the recording? Write it in full: it is marked with today's date and kept separate from the "
-             "original file (Framework 3.45).")
+    turn.say(
+        "What is the recording? Write it in full: it is marked with today's date and kept separate from the "
+        "original file (Framework 3.45)."
+    )
 
 
-ASKS: Dict[str, Callable[[Turn], Awaitable[None]]] = {
+ASKS: dict[str, Callable[[Turn], Awaitable[None]]] = {
     "case_reference": ask_case_reference,
     "other_party": ask_other_party,
     "discussed_at": ask_discussed_at,
@@ -926,13 +1074,14 @@ ASKS: Dict[str, Callable[[Turn], Awaitable[None]]] = {
 
 # -- the form -------------------------------------------------------------------------------------------------------
 
+
 class ActionStartCasefileTask(Action):
     """Checks who is asking, then starts (or starts again) a case-file task with what the message already says."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_casefile_task"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         restarting = intent_of(tracker) == "start_again"
         task = task_of(tracker) if restarting else TASKS.get(intent_of(tracker) or "")
         events = cleared() + [SlotSet("casefile_task", None)]
@@ -948,7 +1097,7 @@ class ActionStartCasefileTask(Action):
             log.exception("The case file could not tell who is writing")
             turn.say(UNREACHABLE_READ)
             return events
-        turn.say(f"{INTRODUCTIONS[task]} Say \"stop\" or \"start again\" at any point.")
+        turn.say(f'{INTRODUCTIONS[task]} Say "stop" or "start again" at any point.')
         events.append(SlotSet("casefile_task", task))
         tracker.slots["casefile_task"] = task
         text = "" if restarting else text_of(tracker)
@@ -994,15 +1143,17 @@ class ActionStartCasefileTask(Action):
 class ValidateCasefileForm(FormValidationAction):
     """Reads each answer, typed or a button's words; urgent danger, stop, start again and why are left to the rules."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_casefile_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: Dict[Text, Any]) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[str]:
         return required(tracker)
 
-    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: Dict[Text, Any]) -> List[EventType]:
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         slot = tracker.get_slot("requested_slot")
         text = text_of(tracker)
         if slot not in required(tracker) or tracker.active_loop.get("name") != FORM:
@@ -1026,8 +1177,9 @@ class ValidateCasefileForm(FormValidationAction):
             updates = None
         return [SlotSet(name, value) for name, value in (updates or {slot: None}).items()]
 
-    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: Dict[Text, Any]) -> List[EventType]:
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         mine = {"casefile_task", *FORM_SLOTS}
         return [SlotSet(name, value) for name, value in tracker.slots_to_validate().items() if name in mine]
 
@@ -1037,10 +1189,10 @@ class AskCasefileQuestion(Action):
 
     slot = ""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return f"action_ask_{self.slot}"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         turn = Turn(dispatcher, tracker)
         try:
             await ASKS[self.slot](turn)
@@ -1050,8 +1202,9 @@ class AskCasefileQuestion(Action):
             log.exception("The case file failed while asking %s", self.slot)
             turn.say(UNREACHABLE_READ)
         if intent_of(tracker) == URGENT_INTENT and text_of(tracker) and not text_of(tracker).startswith("/"):
-            turn.say("If your last message was your answer to this question, press the button.",
-                     [button(USE_URGENT_MESSAGE)])
+            turn.say(
+                "If your last message was your answer to this question, press the button.", [button(USE_URGENT_MESSAGE)]
+            )
         return []
 
 
@@ -1060,21 +1213,21 @@ ASK_ACTIONS = {slot: type(f"AskCasefile_{slot}", (AskCasefileQuestion,), {"slot"
 
 
 class ActionStopCasefileTask(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_stop_casefile_task"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(text="Stopped: nothing was saved. Ask me anything else, or type 'help'.")
         return [ActiveLoop(None), SlotSet("casefile_task", None)] + cleared()
 
 
 class ActionExplainCasefileQuestion(Action):
-    """"Why do you ask?" in a case-file task: the Framework paragraph the question rests on, word for word."""
+    """ "Why do you ask?" in a case-file task: the Framework paragraph the question rests on, word for word."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_casefile_question"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         refs = WHY.get(tracker.get_slot("requested_slot") or "", ["2.82"])
         answer = passages_answer(refs)
         Turn(dispatcher, tracker).say(f"Because the Framework says:\n\n{answer.text}")
@@ -1084,44 +1237,55 @@ class ActionExplainCasefileQuestion(Action):
 class ActionFinishCasefileTask(Action):
     """When the form is done: the export, if that was the task; then the task's answers are forgotten."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_finish_casefile_task"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if task_of(tracker) == "export":
             record = tracker.get_slot("chosen_record")
-            await export(Turn(dispatcher, tracker), record_id=int(record) if record else None,
-                         case_reference=None if record else tracker.get_slot("case_reference"))
+            await export(
+                Turn(dispatcher, tracker),
+                record_id=int(record) if record else None,
+                case_reference=None if record else tracker.get_slot("case_reference"),
+            )
         return [SlotSet("casefile_task", None)] + cleared()
 
 
-async def export(turn: Turn, record_id: Optional[int], case_reference: Optional[str]) -> None:
+async def export(turn: Turn, record_id: int | None, case_reference: str | None) -> None:
     """The records as plain text in the conversation, and as a Word document the chat channels send as a file."""
-    text = await turn.attempt(case_file().export, turn.actor, record_id=record_id, case_reference=case_reference,
-                              fmt="txt")
+    text = await turn.attempt(
+        case_file().export, turn.actor, record_id=record_id, case_reference=case_reference, fmt="txt"
+    )
     if text.error is not None:
         return
-    document = await turn.attempt(case_file().export, turn.actor, record_id=record_id, case_reference=case_reference,
-                                  fmt="docx")
+    document = await turn.attempt(
+        case_file().export, turn.actor, record_id=record_id, case_reference=case_reference, fmt="docx"
+    )
     turn.say(text.value.content.decode("utf-8"))
     if document.error is None:
         doc = document.value
         turn.dispatcher.utter_message(
             text=f"The same as a Word document: {doc.filename}",
-            json_message={"document": {"filename": doc.filename, "media_type": doc.media_type,
-                                       "content_base64": base64.b64encode(doc.content).decode("ascii")}},
+            json_message={
+                "document": {
+                    "filename": doc.filename,
+                    "media_type": doc.media_type,
+                    "content_base64": base64.b64encode(doc.content).decode("ascii"),
+                }
+            },
         )
 
 
 # -- finding records ------------------------------------------------------------------------------------------------
 
+
 class ActionListRecords(Action):
     """The records a message asks for (by case, practitioner, dates, status), or one record in full."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_list_records"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         turn = Turn(dispatcher, tracker)
         try:
             me = await turn.me()
@@ -1152,12 +1316,16 @@ class ActionListRecords(Action):
         lines = [f"{len(records)} record{'s' if len(records) != 1 else ''}{described}, most recent first:"]
         lines += [record_line(r) for r in records[:LIST_LIMIT]]
         if len(records) > LIST_LIMIT:
-            lines.append(f"Showing the {LIST_LIMIT} most recent. To see others, narrow it down by case reference or "
-                         "dates, for example \"between 1 and 15 March\".")
-        buttons = [button(f"Agree #{r.id} {r.case_reference}", f'/agree_record{{"record": "{r.id}"}}')
-                   if awaiting(r, me) else button(f"View #{r.id} {r.case_reference}",
-                                                  f'/list_records{{"record": "{r.id}"}}')
-                   for r in records[:LIST_LIMIT]]
+            lines.append(
+                f"Showing the {LIST_LIMIT} most recent. To see others, narrow it down by case reference or "
+                'dates, for example "between 1 and 15 March".'
+            )
+        buttons = [
+            button(f"Agree #{r.id} {r.case_reference}", f'/agree_record{{"record": "{r.id}"}}')
+            if awaiting(r, me)
+            else button(f"View #{r.id} {r.case_reference}", f'/list_records{{"record": "{r.id}"}}')
+            for r in records[:LIST_LIMIT]
+        ]
         turn.say("\n".join(lines), buttons)
         return []
 
@@ -1165,9 +1333,9 @@ class ActionListRecords(Action):
     async def filters(text: str, me: StaffMember):
         """The store's filters, how to describe them, and a check for what the store has no filter for."""
         lowered = text.lower()
-        filters: Dict[str, Any] = {}
-        said: List[str] = []
-        checks: List[Callable[[RecordView], bool]] = []
+        filters: dict[str, Any] = {}
+        said: list[str] = []
+        checks: list[Callable[[RecordView], bool]] = []
         references = case_references(text)
         if references:
             filters["case_reference"] = references[0]
@@ -1178,10 +1346,14 @@ class ActionListRecords(Action):
             return None, str(problem), None
         if start or end:
             filters.update(discussed_from=start, discussed_to=end)
-            said.append(f"discussed {start:%-d %B %Y} to {end:%-d %B %Y}" if start != end
-                        else f"discussed on {start:%-d %B %Y}")
-        if re.search(r"\b(await\w*|wait\w*|pending)\b.*\b(my|me)\b|\bfor me to\b|\bmy (agreement|sign[- ]?off)\b|"
-                     r"\b(have|got) i got any\b|\bany records to agree\b|\brecords to agree\b", lowered):
+            said.append(
+                f"discussed {start:%-d %B %Y} to {end:%-d %B %Y}" if start != end else f"discussed on {start:%-d %B %Y}"
+            )
+        if re.search(
+            r"\b(await\w*|wait\w*|pending)\b.*\b(my|me)\b|\bfor me to\b|\bmy (agreement|sign[- ]?off)\b|"
+            r"\b(have|got) i got any\b|\bany records to agree\b|\brecords to agree\b",
+            lowered,
+        ):
             filters["awaiting_my_agreement"] = True
             said.append("awaiting your agreement")
         elif re.search(r"\b(pending|awaiting|unagreed|not (yet )?(been )?agreed|haven'?t been agreed)\b", lowered):
@@ -1193,8 +1365,10 @@ class ActionListRecords(Action):
         elif re.search(r"\bagreed\b", lowered):
             checks.append(lambda r: r.agreed)
             said.append("agreed")
-        if re.search(r"\b(my|mine)\b(?!\s+team)|\bi recorded\b|\bi took part\b|\bi('ve| have) had\b", lowered) \
-                and "awaiting_my_agreement" not in filters:
+        if (
+            re.search(r"\b(my|mine)\b(?!\s+team)|\bi recorded\b|\bi took part\b|\bi('ve| have) had\b", lowered)
+            and "awaiting_my_agreement" not in filters
+        ):
             checks.append(lambda r: me.id in (r.practitioner.id, r.manager.id))
             said.append("you took part in")
         others = [s for s in named_staff(text, await directory()) if s.id != me.id]
@@ -1207,8 +1381,15 @@ class ActionListRecords(Action):
                 filters["practitioner"] = person.id
                 said.append(f"with {person.name} as practitioner")
         elif others:
-            return None, ("Which of these do you mean? " + ", ".join(s.described for s in others)
-                          + ". Ask again with their full name."), None
+            return (
+                None,
+                (
+                    "Which of these do you mean? "
+                    + ", ".join(s.described for s in others)
+                    + ". Ask again with their full name."
+                ),
+                None,
+            )
         return filters, (" " + ", ".join(said)) if said else "", lambda r: all(check(r) for check in checks)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -24,7 +24,7 @@ def say(dispatcher: CollectingDispatcher, answer: Answer) -> None:
     dispatcher.utter_message(text=answer.text, buttons=buttons or None)
 
 
-def paragraph_button(ref: str, title: str) -> Dict[Text, Text]:
+def paragraph_button(ref: str, title: str) -> dict[str, str]:
     label = f"{ref} {title}" if title else ref
     if len(label) > BUTTON_TITLE:
         label = label[: BUTTON_TITLE - 1].rstrip() + "…"
@@ -35,7 +35,7 @@ def _text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
-def answer_for(intent: Optional[Text], text: str) -> Optional[Answer]:
+def answer_for(intent: str | None, text: str) -> Answer | None:
     """The Framework answer to a message of this intent, for the intents answered from knowledge/ alone."""
     topic = topic_for_intent(intent)
     if topic:
@@ -51,10 +51,10 @@ def answer_for(intent: Optional[Text], text: str) -> Optional[Answer]:
 
 
 class ActionAnswerTopic(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_topic"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         topic = topic_for_intent(intent)
         if topic is None:
@@ -64,16 +64,16 @@ class ActionAnswerTopic(Action):
 
 
 class ActionShowParagraph(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_show_paragraph"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         asked = [e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "paragraph"]
         framework = load_framework()
         refs = [str(r) for r in asked if r] or framework.references_in(_text(tracker))
         if not refs:
             dispatcher.utter_message(
-                text="Which paragraph? Give its number, e.g. \"show me 2.81\" or \"read me appendix V\"."
+                text='Which paragraph? Give its number, e.g. "show me 2.81" or "read me appendix V".'
             )
             return []
         say(dispatcher, passages_answer(refs, framework))
@@ -81,10 +81,10 @@ class ActionShowParagraph(Action):
 
 
 class ActionDefineTerm(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_define_term"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         text = _text(tracker)
         answer = define(text)
         if answer is not None:
@@ -103,10 +103,10 @@ class ActionDefineTerm(Action):
 class ActionUrgentGuidance(Action):
     """Urgent action (2.87) first; then, if the message also asked something else, the answer to that."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_urgent_guidance"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         situations = [s.situation for s in urgent_signals(_text(tracker))]
         guidance = urgent_guidance(situations=situations)
         dispatcher.utter_message(text=guidance.text)
@@ -122,10 +122,10 @@ class ActionUrgentGuidance(Action):
 class ActionLookupOffence(Action):
     """Whether an offence is on the Appendix II schedule, and what follows if it is or is not."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_lookup_offence"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         say(dispatcher, offence_answer(_text(tracker)))
         return []
 
@@ -133,12 +133,12 @@ class ActionLookupOffence(Action):
 class ActionSuggestTopics(Action):
     """When the classifier is unsure: the likeliest question areas and paragraphs as buttons, never a guess."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_suggest_topics"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         topics = load_topics()
-        buttons: List[Dict[Text, Text]] = []
+        buttons: list[dict[str, str]] = []
         for candidate in tracker.latest_message.get("intent_ranking") or []:
             topic = topic_for_intent(candidate.get("name"))
             if topic and candidate.get("confidence", 0) >= SUGGESTION_FLOOR and len(buttons) < 3:

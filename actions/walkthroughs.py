@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guidance import say
 from knowledge.answers import citation_line
-from knowledge.offence_answers import offence_answer
 from knowledge.decision import REMINDER
+from knowledge.offence_answers import offence_answer
 from knowledge.walkthroughs import Walkthrough, load_walkthroughs
 
 FORM = "walkthrough_form"
@@ -31,24 +31,24 @@ def now() -> datetime:
     return datetime.now(LONDON)
 
 
-def all_facts() -> List[Text]:
+def all_facts() -> list[str]:
     """Every fact slot any walkthrough may ask, each once, in the order the walkthroughs list them."""
     return list(dict.fromkeys(f for w in load_walkthroughs().values() for f in w.facts))
 
 
-def current(tracker: Tracker) -> Optional[Walkthrough]:
+def current(tracker: Tracker) -> Walkthrough | None:
     return load_walkthroughs().get(tracker.get_slot("walkthrough") or "")
 
 
-def known_facts(tracker: Tracker, walkthrough: Walkthrough) -> Dict[Text, Any]:
+def known_facts(tracker: Tracker, walkthrough: Walkthrough) -> dict[str, Any]:
     return {fact: tracker.get_slot(fact) for fact in walkthrough.facts if tracker.get_slot(fact) is not None}
 
 
-def _intent(tracker: Tracker) -> Optional[Text]:
+def _intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def question_message(walkthrough: Walkthrough, fact: Text) -> Dict[Text, Any]:
+def question_message(walkthrough: Walkthrough, fact: str) -> dict[str, Any]:
     question = walkthrough.question(fact)
     return {
         "text": question.text,
@@ -60,52 +60,60 @@ def question_message(walkthrough: Walkthrough, fact: Text) -> Dict[Text, Any]:
 class ActionStartWalkthrough(Action):
     """Starts (or restarts) a walkthrough, keeping the facts the opening message already states."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_walkthrough"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         walkthroughs = load_walkthroughs()
-        asked = next((e.get("value") for e in tracker.latest_message.get("entities") or []
-                      if e.get("entity") == "walkthrough"), None)
+        asked = next(
+            (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "walkthrough"),
+            None,
+        )
         name = START_INTENTS.get(_intent(tracker)) or asked or tracker.get_slot("walkthrough")
         walkthrough = walkthroughs.get(name or "")
         if walkthrough is None:
-            dispatcher.utter_message(text="Which decision would you like to walk through?", buttons=[
-                {"title": w.title[:40], "payload": f'/start_walkthrough{{"walkthrough": "{w.name}"}}'}
-                for w in walkthroughs.values()
-            ])
+            dispatcher.utter_message(
+                text="Which decision would you like to walk through?",
+                buttons=[
+                    {"title": w.title[:40], "payload": f'/start_walkthrough{{"walkthrough": "{w.name}"}}'}
+                    for w in walkthroughs.values()
+                ],
+            )
             return [SlotSet("walkthrough", None)]
-        events: List[EventType] = [SlotSet(fact, None) for fact in all_facts()]
+        events: list[EventType] = [SlotSet(fact, None) for fact in all_facts()]
         events += [SlotSet("walkthrough", walkthrough.name), SlotSet("requested_slot", None)]
         if _intent(tracker) != "start_again":
             text = tracker.latest_message.get("text") or ""
             stated = walkthrough.extract(text, now()) if not text.startswith("/") else {}
             events += [SlotSet(fact, value) for fact, value in stated.items()]
-        dispatcher.utter_message(text=f"*{walkthrough.title}*. Say \"why do you ask?\" at any question, "
-                                      "\"start again\" or \"stop\" at any point.")
+        dispatcher.utter_message(
+            text=f'*{walkthrough.title}*. Say "why do you ask?" at any question, "start again" or "stop" at any point.'
+        )
         return events
 
 
 class ValidateWalkthroughForm(FormValidationAction):
     """Reads each answer (a button or typed words), and any other fact the message states, or a change of mind."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_walkthrough_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: Dict[Text, Any]) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[str]:
         walkthrough = current(tracker)
         if walkthrough is None:
             return []
         return walkthrough.next_facts(known_facts(tracker, walkthrough), now())
 
-    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: Dict[Text, Any]) -> List[EventType]:
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         walkthrough = current(tracker)
         text = tracker.latest_message.get("text") or ""
         if walkthrough is None or _intent(tracker) in CONTROL_INTENTS or not text.strip():
             return []
-        updates: Dict[Text, Any] = {}
+        updates: dict[str, Any] = {}
         requested = tracker.get_slot("requested_slot")
         if requested in walkthrough.facts:
             answer = walkthrough.parse_answer(requested, text, now())
@@ -119,15 +127,18 @@ class ValidateWalkthroughForm(FormValidationAction):
             # "dad's partner has a caution for ABH": looked up against Appendix II; the question stands.
             say(dispatcher, offence_answer(text))
         elif requested in walkthrough.facts and not updates:
-            dispatcher.utter_message(text="I didn't catch an answer to that. Please pick one of the buttons, "
-                                          "or say \"why do you ask?\", \"start again\" or \"stop\".")
+            dispatcher.utter_message(
+                text="I didn't catch an answer to that. Please pick one of the buttons, "
+                'or say "why do you ask?", "start again" or "stop".'
+            )
         if not updates:
             # Keep the form in charge (it asks again) rather than let another rule answer mid-walkthrough.
             return [SlotSet("walkthrough", walkthrough.name)]
         return [SlotSet(fact, value) for fact, value in updates.items()]
 
-    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: Dict[Text, Any]) -> List[EventType]:
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         walkthrough = current(tracker)
         slots = ({"walkthrough", *walkthrough.facts}) if walkthrough else set()
         return [SlotSet(k, v) for k, v in tracker.slots_to_validate().items() if k in slots]
@@ -138,10 +149,10 @@ class AskFact(Action):
 
     fact = ""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return f"action_ask_{self.fact}"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         walkthrough = current(tracker)
         if walkthrough is not None and self.fact in walkthrough.facts:
             dispatcher.utter_message(**question_message(walkthrough, self.fact))
@@ -153,28 +164,29 @@ ASK_ACTIONS = {fact: type(f"ActionAsk_{fact}", (AskFact,), {"fact": fact}) for f
 
 
 class ActionExplainQuestion(Action):
-    """"Why do you ask?": the paragraph behind the question being asked, word for word."""
+    """ "Why do you ask?": the paragraph behind the question being asked, word for word."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_question"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         walkthrough = current(tracker)
         fact = tracker.get_slot("requested_slot")
         if walkthrough is None or fact not in walkthrough.facts:
             dispatcher.utter_message(text="There's no question waiting for an answer just now.")
             return []
         question = walkthrough.question(fact)
-        dispatcher.utter_message(text=f"Because the Framework says: \u201c{question.why_quote}\u201d "
-                                      f"({citation_line([question.why_cite])})")
+        dispatcher.utter_message(
+            text=f"Because the Framework says: \u201c{question.why_quote}\u201d ({citation_line([question.why_cite])})"
+        )
         return []
 
 
 class ActionStopWalkthrough(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_stop_walkthrough"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(text="Stopped. Nothing was decided. Ask me anything else, or type 'help'.")
         return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("walkthrough", None)] + [
             SlotSet(fact, None) for fact in all_facts()
@@ -184,10 +196,10 @@ class ActionStopWalkthrough(Action):
 class ActionWalkthroughOutcome(Action):
     """The decision in one line, the numbered steps with any dates, what it rests on, and whose decision it is."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_walkthrough_outcome"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         walkthrough = current(tracker)
         if walkthrough is None:
             return []

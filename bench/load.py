@@ -72,8 +72,12 @@ class Replies:
                     self.errors.append(str(error))
 
     def summary(self) -> dict:
-        return {"p50": percentile(self.times, 0.5), "p95": percentile(self.times, 0.95),
-                "p99": percentile(self.times, 0.99), "errors": len(self.errors)}
+        return {
+            "p50": percentile(self.times, 0.5),
+            "p95": percentile(self.times, 0.95),
+            "p99": percentile(self.times, 0.99),
+            "errors": len(self.errors),
+        }
 
 
 def practitioners(urls: list[str], count: int) -> dict:
@@ -118,18 +122,24 @@ def capacity(env: dict[str, str]) -> None:
     processes = start_servers(settings, model_path(settings))
     try:
         post(settings.rest_url, "warm-up", "hello")
-        print(f"\nCapacity of one Rasa server and one action server (SQLite): conversations arriving at a steady "
-              f"rate for {STEP_S} s, {THINK:.0f} s between a practitioner's messages")
+        print(
+            f"\nCapacity of one Rasa server and one action server (SQLite): conversations arriving at a steady "
+            f"rate for {STEP_S} s, {THINK:.0f} s between a practitioner's messages"
+        )
         best = 0.0
         for rate in RATES:
             r = arrivals(settings.rest_url, rate)
-            print(f"  {rate:4.1f} conversations/s ({rate * len(CONVERSATION):4.1f} msg/s): p50 {r['p50']:5.0f} ms  "
-                  f"p95 {r['p95']:5.0f} ms  p99 {r['p99']:5.0f} ms  errors {r['errors']}")
+            print(
+                f"  {rate:4.1f} conversations/s ({rate * len(CONVERSATION):4.1f} msg/s): p50 {r['p50']:5.0f} ms  "
+                f"p95 {r['p95']:5.0f} ms  p99 {r['p99']:5.0f} ms  errors {r['errors']}"
+            )
             if r["p95"] >= CAPACITY_P95_MS or r["errors"]:
                 break
             best = rate
-        print(f"  capacity: {best:.1f} conversations/s ({best * len(CONVERSATION):.0f} messages/s) "
-              f"with p95 under {CAPACITY_P95_MS} ms")
+        print(
+            f"  capacity: {best:.1f} conversations/s ({best * len(CONVERSATION):.0f} messages/s) "
+            f"with p95 under {CAPACITY_P95_MS} ms"
+        )
     finally:
         stop_servers(processes)
         os.environ.clear()
@@ -150,10 +160,13 @@ def run(label: str, replicas: int, env: dict[str, str], counts: list[int]) -> No
         print(f"\n{label}")
         for count in counts:
             r = practitioners(urls, count)
-            print(f"  {count:>3} practitioners: p50 {r['p50']:6.0f} ms  p95 {r['p95']:6.0f} ms  p99 {r['p99']:6.0f} ms"
-                  f"  {r['rps']:5.1f} msg/s  {r['conversations_per_s']:5.2f} conversations/s  errors {r['errors']}")
-        memory = ", ".join(f"{'action' if i % 2 == 0 else 'Rasa'} server {rss_mb(p.pid):.0f} MB"
-                           for i, p in enumerate(processes))
+            print(
+                f"  {count:>3} practitioners: p50 {r['p50']:6.0f} ms  p95 {r['p95']:6.0f} ms  p99 {r['p99']:6.0f} ms"
+                f"  {r['rps']:5.1f} msg/s  {r['conversations_per_s']:5.2f} conversations/s  errors {r['errors']}"
+            )
+        memory = ", ".join(
+            f"{'action' if i % 2 == 0 else 'Rasa'} server {rss_mb(p.pid):.0f} MB" for i, p in enumerate(processes)
+        )
         print(f"  memory: {memory}")
     finally:
         stop_servers(processes)
@@ -168,8 +181,10 @@ def main() -> None:
     parser.add_argument("--no-capacity", action="store_true", help="skip the capacity search")
     args = parser.parse_args()
     os.environ.setdefault("FA_CHANNEL_TOKEN", secrets.token_urlsafe(16))
-    print(f"Load benchmark {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores; "
-          f"each practitioner sends {len(CONVERSATION)} messages (questions, a walkthrough, look-ups)")
+    print(
+        f"Load benchmark {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores; "
+        f"each practitioner sends {len(CONVERSATION)} messages (questions, a walkthrough, look-ups)"
+    )
     with tempfile.TemporaryDirectory() as scratch:
         one = {"FA_VAR_DIR": scratch}
         for key in ("DATABASE_URL", "REDIS_URL", "CASEFILE_DATABASE_URL"):
@@ -183,10 +198,14 @@ def main() -> None:
             admin.autocommit = True
             admin.cursor().execute(f'CREATE DATABASE "{name}"')
             try:
-                two = {"FA_VAR_DIR": scratch, "DATABASE_URL": f"postgresql://postgres@127.0.0.1/{name}",
-                       "REDIS_URL": "redis://127.0.0.1:6379/13"}
-                run("Two replicas, each with an action server, sharing PostgreSQL and Redis", 2, two,
-                    args.practitioners)
+                two = {
+                    "FA_VAR_DIR": scratch,
+                    "DATABASE_URL": f"postgresql://postgres@127.0.0.1/{name}",
+                    "REDIS_URL": "redis://127.0.0.1:6379/13",
+                }
+                run(
+                    "Two replicas, each with an action server, sharing PostgreSQL and Redis", 2, two, args.practitioners
+                )
             finally:
                 admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 admin.close()

@@ -33,7 +33,19 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from nlu_bench import macro_f1  # noqa: E402
 
-SETTINGS = [(0.0, 0.0), (0.15, 0.02), (0.2, 0.02), (0.2, 0.05), (0.25, 0.02), (0.25, 0.05), (0.3, 0.02), (0.3, 0.05), (0.35, 0.05), (0.4, 0.05), (0.5, 0.1)]
+SETTINGS = [
+    (0.0, 0.0),
+    (0.15, 0.02),
+    (0.2, 0.02),
+    (0.2, 0.05),
+    (0.25, 0.02),
+    (0.25, 0.05),
+    (0.3, 0.02),
+    (0.3, 0.05),
+    (0.35, 0.05),
+    (0.4, 0.05),
+    (0.5, 0.1),
+]
 
 
 def without_fallback(config: Path, scratch: Path) -> Path:
@@ -67,8 +79,12 @@ def write_nlu(path: Path, examples: list[tuple[str, str]]) -> None:
     grouped = defaultdict(list)
     for intent, text in examples:
         grouped[intent].append(text)
-    data = {"version": "3.1", "nlu": [{"intent": intent, "examples": "".join(f"- {t}\n" for t in texts)}
-                                      for intent, texts in grouped.items()]}
+    data = {
+        "version": "3.1",
+        "nlu": [
+            {"intent": intent, "examples": "".join(f"- {t}\n" for t in texts)} for intent, texts in grouped.items()
+        ],
+    }
     path.write_text(yaml.safe_dump(data, allow_unicode=True, width=10_000), encoding="utf-8")
 
 
@@ -104,9 +120,27 @@ def main() -> None:
         for k, held in enumerate(folds):
             train_file = scratch / f"train{k}.yml"
             write_nlu(train_file, [example for j, fold in enumerate(folds) if j != k for example in fold])
-            subprocess.run([sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config), "--nlu",
-                            str(train_file), "--out", str(scratch), "--fixed-model-name", f"fold{k}"],
-                           cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "rasa",
+                    "train",
+                    "nlu",
+                    "--config",
+                    str(config),
+                    "--nlu",
+                    str(train_file),
+                    "--out",
+                    str(scratch),
+                    "--fixed-model-name",
+                    f"fold{k}",
+                ],
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             logging.disable(logging.WARNING)
             configure_structlog(logging.WARNING)
             parsed = asyncio.run(parse_all(scratch / f"fold{k}.tar.gz", [text for _, text in held]))

@@ -33,9 +33,14 @@ from bot.cli import model_path, start_servers, stop_servers, train  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 
 OURS = [
-    "hello", "what should my discussion with the service manager cover", "show me 2.81",
-    "what does LADO stand for", "is ABH on the schedule?", "how fast do I confirm a referral in writing",
-    "who do I tell if a member of staff is accused of hurting a child", "thanks",
+    "hello",
+    "what should my discussion with the service manager cover",
+    "show me 2.81",
+    "what does LADO stand for",
+    "is ABH on the schedule?",
+    "how fast do I confirm a referral in writing",
+    "who do I tell if a member of staff is accused of hurting a child",
+    "thanks",
 ]
 REFERENCE = ["hello", "I am sad", "yes", "bye", "are you a bot?", "great", "no", "I am happy"]
 BANDS = 50
@@ -55,8 +60,11 @@ def rss_mb(pid: int) -> float:
 
 
 def post(url: str, sender: str, message: str) -> None:
-    request = urllib.request.Request(url, data=json.dumps({"sender": sender, "message": message}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=120) as response:
         response.read()
 
@@ -83,12 +91,12 @@ def measure(result: Result, url: str, messages: list[str], turns: int, per_conve
         started = time.perf_counter()
         post(url, sender, messages[turn % len(messages)])
         latencies.append((time.perf_counter() - started) * 1000)
-    result.bands = [statistics.mean(latencies[i:i + BANDS]) for i in range(0, len(latencies), BANDS)]
+    result.bands = [statistics.mean(latencies[i : i + BANDS]) for i in range(0, len(latencies), BANDS)]
     for concurrent in (1, 10, 50):
         times: list[float] = []
         errors: list[str] = []
 
-        def conversation() -> None:
+        def conversation(times: list[float] = times, errors: list[str] = errors) -> None:
             me = f"load-{uuid.uuid4().hex[:8]}"
             for n in range(per_conversation):
                 started = time.perf_counter()
@@ -105,15 +113,20 @@ def measure(result: Result, url: str, messages: list[str], turns: int, per_conve
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
-        result.load[concurrent] = {"p50": percentile(times, 0.5), "p95": percentile(times, 0.95),
-                                   "p99": percentile(times, 0.99), "rps": len(times) / elapsed,
-                                   "errors": len(errors)}
+        result.load[concurrent] = {
+            "p50": percentile(times, 0.5),
+            "p95": percentile(times, 0.95),
+            "p99": percentile(times, 0.99),
+            "rps": len(times) / elapsed,
+            "errors": len(errors),
+        }
 
 
 def run_ours(scratch: Path, args) -> Result:
     result = Result("Framework Assistant")
-    os.environ.update({"FA_VAR_DIR": str(scratch / "var"), "FA_RASA_PORT": str(free_port()),
-                       "FA_ACTION_PORT": str(free_port())})
+    os.environ.update(
+        {"FA_VAR_DIR": str(scratch / "var"), "FA_RASA_PORT": str(free_port()), "FA_ACTION_PORT": str(free_port())}
+    )
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
     if not args.no_train:
@@ -144,20 +157,36 @@ def run_reference(scratch: Path, args) -> Result:
     env.pop("RASA_CACHE_DIRECTORY", None)  # its own, under the project, removed below
     rasa = [sys.executable, "-m", "rasa"]
     project.mkdir()
-    subprocess.run(rasa + ["init", "--no-prompt", "--init-dir", str(project)], env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        rasa + ["init", "--no-prompt", "--init-dir", str(project)],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     # `rasa init` trains once; time a training from cold, as ours is timed.
     shutil.rmtree(project / "models", ignore_errors=True)
     shutil.rmtree(project / ".rasa", ignore_errors=True)
     started = time.perf_counter()
-    subprocess.run(rasa + ["train", "--fixed-model-name", "reference"], cwd=project, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        rasa + ["train", "--fixed-model-name", "reference"],
+        cwd=project,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     result.training_s = time.perf_counter() - started
     port = free_port()
     started = time.perf_counter()
-    server = subprocess.Popen(rasa + ["run", "--model", "models/reference.tar.gz", "--interface", "127.0.0.1",
-                                      "--port", str(port)], cwd=project, env=env, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        rasa + ["run", "--model", "models/reference.tar.gz", "--interface", "127.0.0.1", "--port", str(port)],
+        cwd=project,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     try:
         while True:
@@ -166,7 +195,7 @@ def run_reference(scratch: Path, args) -> Result:
                 break
             except OSError:
                 if server.poll() is not None:
-                    raise SystemExit("the reference server stopped while starting")
+                    raise SystemExit("the reference server stopped while starting") from None
                 time.sleep(0.5)
         result.startup_s = time.perf_counter() - started
         post(url, "warm-up", "hello")
@@ -183,25 +212,35 @@ def report(ours: Result, reference: Result) -> None:
 
     print(f"\nBenchmark {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores: ours vs reference (ours/reference)")
     print(f"{'':34}{'ours':>12}{'reference':>12}{'ratio':>9}")
-    print(f"{'training time (s)':34}{ours.training_s or 0:12.0f}{reference.training_s or 0:12.0f}"
-          f"{ratio(ours.training_s, reference.training_s):>9}")
-    print(f"{'start-up time (s)':34}{ours.startup_s:12.1f}{reference.startup_s:12.1f}"
-          f"{ratio(ours.startup_s, reference.startup_s):>9}")
-    print(f"{'RSS Rasa server (MB)':34}{ours.rss_mb['Rasa server']:12.0f}{reference.rss_mb['Rasa server']:12.0f}"
-          f"{ratio(ours.rss_mb['Rasa server'], reference.rss_mb['Rasa server']):>9}")
+    print(
+        f"{'training time (s)':34}{ours.training_s or 0:12.0f}{reference.training_s or 0:12.0f}"
+        f"{ratio(ours.training_s, reference.training_s):>9}"
+    )
+    print(
+        f"{'start-up time (s)':34}{ours.startup_s:12.1f}{reference.startup_s:12.1f}"
+        f"{ratio(ours.startup_s, reference.startup_s):>9}"
+    )
+    print(
+        f"{'RSS Rasa server (MB)':34}{ours.rss_mb['Rasa server']:12.0f}{reference.rss_mb['Rasa server']:12.0f}"
+        f"{ratio(ours.rss_mb['Rasa server'], reference.rss_mb['Rasa server']):>9}"
+    )
     print(f"{'RSS action server (MB)':34}{ours.rss_mb.get('action server', 0):12.0f}{'-':>12}")
     print("\nOne long conversation, mean reply (ms) by turn band:")
     for index, (a, b) in enumerate(zip(ours.bands, reference.bands)):
         label = f"turns {index * BANDS + 1}-{(index + 1) * BANDS}"
         print(f"  {label:32}{a:12.0f}{b:12.0f}{ratio(a, b):>9}")
-    print(f"  {'last band / first band':32}{ours.bands[-1] / ours.bands[0]:12.2f}"
-          f"{reference.bands[-1] / reference.bands[0]:12.2f}")
+    print(
+        f"  {'last band / first band':32}{ours.bands[-1] / ours.bands[0]:12.2f}"
+        f"{reference.bands[-1] / reference.bands[0]:12.2f}"
+    )
     print("\nConcurrent conversations:")
     for concurrent in (1, 10, 50):
         a, b = ours.load[concurrent], reference.load[concurrent]
-        print(f"  {concurrent:>2} conversations  ours p50 {a['p50']:5.0f} p95 {a['p95']:5.0f} p99 {a['p99']:5.0f} ms "
-              f"{a['rps']:5.1f} msg/s err {a['errors']} | reference p50 {b['p50']:5.0f} p95 {b['p95']:5.0f} "
-              f"p99 {b['p99']:5.0f} ms {b['rps']:5.1f} msg/s err {b['errors']} | throughput {ratio(a['rps'], b['rps'])}")
+        print(
+            f"  {concurrent:>2} conversations  ours p50 {a['p50']:5.0f} p95 {a['p95']:5.0f} p99 {a['p99']:5.0f} ms "
+            f"{a['rps']:5.1f} msg/s err {a['errors']} | reference p50 {b['p50']:5.0f} p95 {b['p95']:5.0f} "
+            f"p99 {b['p99']:5.0f} ms {b['rps']:5.1f} msg/s err {b['errors']} | throughput {ratio(a['rps'], b['rps'])}"
+        )
 
 
 def main() -> None:

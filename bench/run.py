@@ -49,8 +49,10 @@ def conversation(settings, count: int, latencies: list[float], errors: list[str]
 def load(settings, concurrent: int, per_conversation: int) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
-    threads = [threading.Thread(target=conversation, args=(settings, per_conversation, latencies, errors))
-               for _ in range(concurrent)]
+    threads = [
+        threading.Thread(target=conversation, args=(settings, per_conversation, latencies, errors))
+        for _ in range(concurrent)
+    ]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -58,8 +60,11 @@ def load(settings, concurrent: int, per_conversation: int) -> dict:
         t.join()
     elapsed = time.perf_counter() - started
     return {
-        "p50": percentile(latencies, 0.50), "p95": percentile(latencies, 0.95),
-        "mean": statistics.mean(latencies), "throughput": len(latencies) / elapsed, "errors": len(errors),
+        "p50": percentile(latencies, 0.50),
+        "p95": percentile(latencies, 0.95),
+        "mean": statistics.mean(latencies),
+        "throughput": len(latencies) / elapsed,
+        "errors": len(errors),
     }
 
 
@@ -70,8 +75,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
-        os.environ.update({"FA_VAR_DIR": scratch, "FA_RASA_PORT": str(free_port()),
-                           "FA_ACTION_PORT": str(free_port())})
+        os.environ.update({"FA_VAR_DIR": scratch, "FA_RASA_PORT": str(free_port()), "FA_ACTION_PORT": str(free_port())})
         os.environ.pop("DATABASE_URL", None)
         settings = load_settings()
         training = None
@@ -97,13 +101,19 @@ def main() -> None:
             stop_servers(processes)
 
     print(f"Framework Assistant benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores")
-    print(f"training time            {training:8.1f} s" if training is not None else "training time            (not measured)")
+    print(
+        f"training time            {training:8.1f} s"
+        if training is not None
+        else "training time            (not measured)"
+    )
     print(f"server start-up          {startup:8.1f} s  (action server + Rasa server, until both answer)")
     for name, mb in memory.items():
         print(f"RSS {name:<20} {mb:8.0f} MB")
     for label, result in (("1 conversation", one), ("10 conversations", ten)):
-        print(f"{label:<18} p50 {result['p50']:6.0f} ms  p95 {result['p95']:6.0f} ms  "
-              f"mean {result['mean']:6.0f} ms  {result['throughput']:6.1f} msg/s  errors {result['errors']}")
+        print(
+            f"{label:<18} p50 {result['p50']:6.0f} ms  p95 {result['p95']:6.0f} ms  "
+            f"mean {result['mean']:6.0f} ms  {result['throughput']:6.1f} msg/s  errors {result['errors']}"
+        )
 
 
 if __name__ == "__main__":

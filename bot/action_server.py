@@ -13,10 +13,10 @@ from bot.settings import load_settings  # noqa: E402
 
 def warm_up() -> None:
     """Load and validate all knowledge before the first message, so a bad data file stops start-up."""
+    from knowledge.answers import load_jargon
     from knowledge.offence_schedule import lookup
     from knowledge.search import framework_index
     from knowledge.topics import load_topics
-    from knowledge.answers import load_jargon
 
     load_topics()
     load_jargon()

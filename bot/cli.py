@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.settings import ROOT, Settings, load_settings
 
 # The trained intent classifier is saved in the format its own code writes, so that code is an input too.
-MODEL_INPUTS = ("config.yml", "domain", "data", "bot/intent_classifier.py")
+MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/intent_classifier.py")
 KEEP_MODELS = 3
 
 
@@ -57,9 +57,25 @@ def train(settings: Settings) -> Path:
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain",
-         "--data", "data", "--out", str(settings.models_dir), "--fixed-model-name", target.name[:-7]],
-        cwd=ROOT, env=rasa_env(settings), check=True,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--out",
+            str(settings.models_dir),
+            "--fixed-model-name",
+            target.name[:-7],
+        ],
+        cwd=ROOT,
+        env=rasa_env(settings),
+        check=True,
     )
     print(f"Trained {target.name} in {time.monotonic() - started:.0f} s")
     for old in sorted(settings.models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)[:-KEEP_MODELS]:
@@ -83,8 +99,9 @@ def _wait_until_up(url: str, process: subprocess.Popen, name: str, timeout: floa
 def start_action_server(settings: Settings) -> subprocess.Popen:
     """The action server, once it answers on its health endpoint."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen([sys.executable, "-m", "bot.action_server"], cwd=ROOT, env=rasa_env(settings),
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.action_server"], cwd=ROOT, env=rasa_env(settings), start_new_session=True
+    )
     try:
         _wait_until_up(f"http://{settings.action_host}:{settings.action_port}/health", process, "action server")
     except BaseException:
@@ -97,10 +114,27 @@ def start_rasa_server(settings: Settings, model: Path) -> subprocess.Popen:
     """The Rasa server with this model, once it answers."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--endpoints", "endpoints.yml",
-         "--credentials", "credentials.yml", "--interface", settings.rasa_host,
-         "--port", str(settings.rasa_port), "--log-file", str(settings.var_dir / "rasa.log")],
-        cwd=ROOT, env=rasa_env(settings), start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "bot.rasa_server",
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+            "--interface",
+            settings.rasa_host,
+            "--port",
+            str(settings.rasa_port),
+            "--log-file",
+            str(settings.var_dir / "rasa.log"),
+        ],
+        cwd=ROOT,
+        env=rasa_env(settings),
+        start_new_session=True,
     )
     try:
         _wait_until_up(f"http://{settings.rasa_host}:{settings.rasa_port}/", process, "Rasa server")
@@ -185,8 +219,11 @@ def run(settings: Settings, interactive: bool) -> None:
     processes = start_servers(settings, model)
     print(f"Rasa server on {settings.rest_url}, action server on {settings.action_url}")
     if not interactive and os.environ.get("TELEGRAM_BOT_TOKEN"):
-        processes.append(subprocess.Popen([sys.executable, "-m", "bot", "telegram"], cwd=ROOT,
-                                          env=rasa_env(settings), start_new_session=True))
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "bot", "telegram"], cwd=ROOT, env=rasa_env(settings), start_new_session=True
+            )
+        )
         print("Telegram bridge started")
     try:
         if interactive:
@@ -211,8 +248,9 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("model-path", help="print the path of the model for the current inputs")
     commands.add_parser("telegram", help="run the Telegram bridge to the Rasa server (TELEGRAM_* settings)")
     commands.add_parser("teams-package", help="build the Teams app package zip (TEAMS_APP_ID)").add_argument(
-        "--out", type=Path, default=ROOT / "dist", help="directory for the zip (default: dist/)")
-    from bot.casefile import cli as casefile_cli
+        "--out", type=Path, default=ROOT / "dist", help="directory for the zip (default: dist/)"
+    )
+    from bot import casefile_cli
 
     casefile_cli.add_commands(commands)
     args = parser.parse_args(argv)

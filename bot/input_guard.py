@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from knowledge.urgent import urgent_guidance, urgent_signals
 
@@ -16,8 +16,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202
 class Verdict:
     """Either the cleaned text to pass on, or the reply that refuses it (and nothing is processed)."""
 
-    text: Optional[str] = None
-    refusal: Optional[str] = None
+    text: str | None = None
+    refusal: str | None = None
 
 
 def check_message(message: Any, max_chars: int) -> Verdict:
@@ -27,8 +27,10 @@ def check_message(message: Any, max_chars: int) -> Verdict:
     if not text:
         return Verdict(refusal="I didn't get any text. Type your question, or 'help' to see what I can do.")
     if len(text) > max_chars:
-        note = (f"That message is {len(text):,} characters long; I read up to {max_chars:,}. "
-                "Please send the part you need help with.")
+        note = (
+            f"That message is {len(text):,} characters long; I read up to {max_chars:,}. "
+            "Please send the part you need help with."
+        )
         situations = [s.situation for s in urgent_signals(text[:max_chars])]
         if situations:
             return Verdict(refusal=urgent_guidance(situations=situations).text + "\n\n" + note)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -48,35 +47,62 @@ class IntentClassifier(GraphComponent):
             "random_state": 2007,
         }
 
-    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 pipeline: Optional[Pipeline] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        pipeline: Pipeline | None = None,
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self.pipeline = pipeline
 
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "IntentClassifier":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> IntentClassifier:
         return cls(config, model_storage, resource)
 
-    def _vectorizers(self, words_vocabulary: Optional[dict] = None,
-                     chars_vocabulary: Optional[dict] = None) -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    def _vectorizers(
+        self, words_vocabulary: dict | None = None, chars_vocabulary: dict | None = None
+    ) -> tuple[TfidfVectorizer, TfidfVectorizer]:
         low, high = self.config["char_ngrams"]
-        words = TfidfVectorizer(lowercase=True, token_pattern=r"(?u)\b\w+\b", sublinear_tf=True, norm=None,
-                                vocabulary=words_vocabulary)
-        chars = TfidfVectorizer(lowercase=True, analyzer="char_wb", ngram_range=(low, high),
-                                max_features=self.config["max_char_features"], sublinear_tf=True, norm=None,
-                                vocabulary=chars_vocabulary)
+        words = TfidfVectorizer(
+            lowercase=True, token_pattern=r"(?u)\b\w+\b", sublinear_tf=True, norm=None, vocabulary=words_vocabulary
+        )
+        chars = TfidfVectorizer(
+            lowercase=True,
+            analyzer="char_wb",
+            ngram_range=(low, high),
+            max_features=self.config["max_char_features"],
+            sublinear_tf=True,
+            norm=None,
+            vocabulary=chars_vocabulary,
+        )
         return words, chars
 
     def _pipeline(self, words: TfidfVectorizer, chars: TfidfVectorizer, classifier: LogisticRegression) -> Pipeline:
-        return Pipeline([("ngrams", FeatureUnion([("words", words), ("chars", chars)])),
-                         ("unit_length", Normalizer()), ("classifier", classifier)])
+        return Pipeline(
+            [
+                ("ngrams", FeatureUnion([("words", words), ("chars", chars)])),
+                ("unit_length", Normalizer()),
+                ("classifier", classifier),
+            ]
+        )
 
     def _classifier(self) -> LogisticRegression:
-        return LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"],
-                                  class_weight="balanced", random_state=self.config["random_state"])
+        return LogisticRegression(
+            C=self.config["C"],
+            max_iter=self.config["max_iter"],
+            class_weight="balanced",
+            random_state=self.config["random_state"],
+        )
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
@@ -87,18 +113,34 @@ class IntentClassifier(GraphComponent):
         _fast_layout(classifier)
         self.pipeline = pipeline
         with self._model_storage.write_to(self._resource) as model_dir:
-            np.savez(model_dir / ARRAYS_FILE, words_idf=words.idf_, chars_idf=chars.idf_,
-                     coef=classifier.coef_, intercept=classifier.intercept_)
-            (model_dir / VOCABULARY_FILE).write_text(json.dumps({
-                "words": {k: int(v) for k, v in words.vocabulary_.items()},
-                "chars": {k: int(v) for k, v in chars.vocabulary_.items()},
-                "intents": [str(c) for c in classifier.classes_],
-            }), encoding="utf-8")
+            np.savez(
+                model_dir / ARRAYS_FILE,
+                words_idf=words.idf_,
+                chars_idf=chars.idf_,
+                coef=classifier.coef_,
+                intercept=classifier.intercept_,
+            )
+            (model_dir / VOCABULARY_FILE).write_text(
+                json.dumps(
+                    {
+                        "words": {k: int(v) for k, v in words.vocabulary_.items()},
+                        "chars": {k: int(v) for k, v in chars.vocabulary_.items()},
+                        "intents": [str(c) for c in classifier.classes_],
+                    }
+                ),
+                encoding="utf-8",
+            )
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "IntentClassifier":
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> IntentClassifier:
         component = cls(config, model_storage, resource)
         with model_storage.read_from(resource) as model_dir:
             vocabulary = json.loads((model_dir / VOCABULARY_FILE).read_text(encoding="utf-8"))
@@ -121,8 +163,10 @@ class IntentClassifier(GraphComponent):
         probabilities = self.pipeline.predict_proba(texts)
         intents = self.pipeline.classes_
         for message, row in zip(messages, probabilities):
-            ranking = sorted(({"name": str(name), "confidence": float(p)} for name, p in zip(intents, row)),
-                             key=lambda r: -r["confidence"])[:RANKING_LENGTH]
+            ranking = sorted(
+                ({"name": str(name), "confidence": float(p)} for name, p in zip(intents, row)),
+                key=lambda r: -r["confidence"],
+            )[:RANKING_LENGTH]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
-from typing import Any, AsyncGenerator, Dict, Optional, Text
+from typing import Any
 
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 
@@ -55,15 +56,16 @@ return 1
 class ConversationLockStore(LockStore):
     """Rasa lock store: atomic ticket lock on Redis when REDIS_URL is set, else in memory."""
 
-    def __init__(self, endpoint_config: Any = None, redis_url: Optional[str] = None,
-                 poll_seconds: float = POLL_SECONDS) -> None:
-        kwargs: Dict[str, Any] = getattr(endpoint_config, "kwargs", None) or {}
+    def __init__(
+        self, endpoint_config: Any = None, redis_url: str | None = None, poll_seconds: float = POLL_SECONDS
+    ) -> None:
+        kwargs: dict[str, Any] = getattr(endpoint_config, "kwargs", None) or {}
         self.redis_url = redis_url or kwargs.get("url") or os.environ.get("REDIS_URL") or None
         self.poll_seconds = poll_seconds
         self._client = None
-        self._scripts: Dict[str, Any] = {}
-        self._local: Dict[str, asyncio.Lock] = {}
-        self._local_users: Dict[str, int] = {}
+        self._scripts: dict[str, Any] = {}
+        self._local: dict[str, asyncio.Lock] = {}
+        self._local_users: dict[str, int] = {}
         self._issued = 0
 
     def _redis(self):
@@ -71,18 +73,21 @@ class ConversationLockStore(LockStore):
             import redis.asyncio
 
             self._client = redis.asyncio.from_url(self.redis_url)
-            self._scripts = {name: self._client.register_script(source)
-                             for name, source in (("issue", _ISSUE), ("acquire", _ACQUIRE), ("release", _RELEASE))}
+            self._scripts = {
+                name: self._client.register_script(source)
+                for name, source in (("issue", _ISSUE), ("acquire", _ACQUIRE), ("release", _RELEASE))
+            }
         return self._client
 
     @staticmethod
-    def _keys(conversation_id: Text) -> list[str]:
+    def _keys(conversation_id: str) -> list[str]:
         base = KEY_PREFIX + conversation_id
         return [base + ":counter", base + ":tickets", base + ":expiries"]
 
     @asynccontextmanager
-    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = POLL_SECONDS) -> AsyncGenerator[int, None]:
+    async def lock(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = POLL_SECONDS
+    ) -> AsyncGenerator[int, None]:
         """Hold the conversation's lock; yields the ticket, whose number gives the order of service."""
         if not self.redis_url:
             async with self._local_lock(conversation_id) as ticket:
@@ -104,7 +109,7 @@ class ConversationLockStore(LockStore):
             await self._scripts["release"](keys=keys, args=[ticket])
 
     @asynccontextmanager
-    async def _local_lock(self, conversation_id: Text) -> AsyncGenerator[int, None]:
+    async def _local_lock(self, conversation_id: str) -> AsyncGenerator[int, None]:
         lock = self._local.setdefault(conversation_id, asyncio.Lock())
         self._local_users[conversation_id] = self._local_users.get(conversation_id, 0) + 1
         self._issued += 1

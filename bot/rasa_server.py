@@ -10,7 +10,7 @@ Usage: `python -m bot.rasa_server run ...` wherever `rasa run ...` would be used
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, Text
+from typing import Any
 
 import jsonschema
 from rasa.core.actions.action import RemoteAction
@@ -25,7 +25,7 @@ def reply_validator() -> Any:
     return validator_class(schema)
 
 
-def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     """RemoteAction._validate_action_result, with the validator built once."""
     error = jsonschema.exceptions.best_match(reply_validator().iter_errors(result))
     if error is not None:

@@ -1,10 +1,12 @@
-"""The REST channel (/webhooks/rest/webhook) with every message checked, and identities it cannot vouch for namespaced."""
+"""The REST channel (/webhooks/rest/webhook) with every message checked, and identities it cannot vouch for
+namespaced."""
 
 from __future__ import annotations
 
 import hmac
 import os
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -18,7 +20,7 @@ TOKEN_HEADER = "X-FA-Channel-Token"
 # Said when the assistant produced no reply at all (e.g. the action server is restarting).
 NO_ANSWER = (
     "Sorry, I couldn't answer that just now. Please send it again in a minute. If you were saving a "
-    "record, check it with \"my records\" first: a record is saved whole or not at all. If a child is "
+    'record, check it with "my records" first: a record is saved whole or not at all. If a child is '
     "in danger now, contact the police, then LACSC (Framework 2.87)."
 )
 
@@ -30,7 +32,7 @@ def trusted(request: Request) -> bool:
     return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
 
 
-def message_id(request: Request, body: Dict[Text, Any]) -> Optional[Text]:
+def message_id(request: Request, body: dict[str, Any]) -> str | None:
     """A bridge's platform message id, so a message delivered twice is recognised; None for anyone else."""
     given = body.get("message_id")
     if trusted(request) and isinstance(given, str) and 0 < len(given) <= 200:
@@ -38,7 +40,7 @@ def message_id(request: Request, body: Dict[Text, Any]) -> Optional[Text]:
     return None
 
 
-def sender_and_metadata(request: Request, body: Dict[Text, Any]) -> tuple[Text, Dict[Text, Any]]:
+def sender_and_metadata(request: Request, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """A bridge's sender id ("telegram:123") and metadata stand; anyone else is "rest:<sender>" with none."""
     sender = str(body.get("sender") or "anonymous")[:200]
     if trusted(request):
@@ -51,7 +53,7 @@ class GuardedRestInput(RestInput):
     """Rasa's REST channel, refusing oversized or empty messages with a clear reply before NLU runs."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
@@ -69,17 +71,25 @@ class GuardedRestInput(RestInput):
             except Exception:
                 body = None
             if not isinstance(body, dict):
-                return response.json({"error": "Send JSON: {\"sender\": \"...\", \"message\": \"...\"}"}, status=400)
+                return response.json({"error": 'Send JSON: {"sender": "...", "message": "..."}'}, status=400)
             sender, metadata = sender_and_metadata(request, body)
             verdict = check_message(body.get("message"), max_chars)
             if verdict.refusal is not None:
                 return response.json([{"recipient_id": sender, "text": verdict.refusal}])
             collector = CollectingOutputChannel()
-            await on_new_message(UserMessage(verdict.text, collector, sender, input_channel="rest",
-                                             metadata=metadata, message_id=message_id(request, body)))
+            await on_new_message(
+                UserMessage(
+                    verdict.text,
+                    collector,
+                    sender,
+                    input_channel="rest",
+                    metadata=metadata,
+                    message_id=message_id(request, body),
+                )
+            )
             return response.json(collector.messages or [{"recipient_id": sender, "text": NO_ANSWER}])
 
         return webhook
 
-    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
         return None

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from casefile.references import DEFAULT_CASE_REFERENCE_PATTERN
+
+if TYPE_CHECKING:
+    from casefile import CaseFile
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def sql_url(url: str) -> str:
+    """A database URL as SQLAlchemy names it: the `postgres://` that some hosts hand out becomes `postgresql://`."""
+    return "postgresql://" + url[len("postgres://") :] if url.startswith("postgres://") else url
 
 
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path
     models_dir: Path
-    database_url: str  # the tracker store; the case file uses the same server
+    database_url: str  # the tracker store
+    casefile_database_url: str  # the case file: CASEFILE_DATABASE_URL, else DATABASE_URL, else var/casefile.db
+    case_reference_pattern: str
     rasa_host: str
     rasa_port: int
     action_host: str
@@ -33,13 +47,26 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Settings from the environment, with embedded defaults that need no server or token."""
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("FA_VAR_DIR", ROOT / "var")).resolve()
+    database_url = sql_url(env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'tracker.db'}")
+    casefile_url = env.get("CASEFILE_DATABASE_URL") or env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'casefile.db'}"
     return Settings(
         var_dir=var_dir,
         models_dir=Path(env.get("FA_MODELS_DIR", ROOT / "models")).resolve(),
-        database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'tracker.db'}",
+        database_url=database_url,
+        casefile_database_url=sql_url(casefile_url),
+        case_reference_pattern=env.get("FA_CASE_REFERENCE_PATTERN") or DEFAULT_CASE_REFERENCE_PATTERN,
         rasa_host=env.get("FA_RASA_HOST", "127.0.0.1"),
         rasa_port=int(env.get("FA_RASA_PORT", "5005")),
         action_host=env.get("FA_ACTION_HOST", "127.0.0.1"),
         action_port=int(env.get("FA_ACTION_PORT", "5055")),
         max_message_chars=int(env.get("FA_MAX_MESSAGE_CHARS", "4000")),
     )
+
+
+@lru_cache(maxsize=1)
+def case_file() -> CaseFile:
+    """The case file of this process, built from the settings on first use (its database opens on first use too)."""
+    from casefile import CaseFile
+
+    settings = load_settings()
+    return CaseFile(settings.casefile_database_url, case_reference_pattern=settings.case_reference_pattern)

@@ -14,15 +14,15 @@ its own database and syncs every commit). Production runs on PostgreSQL.
 
 from __future__ import annotations
 
-from typing import Any, List, Text
+from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import Index, create_engine, event, func, inspect
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -32,7 +32,7 @@ from bot.settings import load_settings
 def normalised_url(database_url: str) -> str:
     """SQLAlchemy 1.4 names PostgreSQL "postgresql"; hosting platforms often say "postgres"."""
     if database_url.startswith("postgres://"):
-        return "postgresql://" + database_url[len("postgres://"):]
+        return "postgresql://" + database_url[len("postgres://") :]
     return database_url
 
 
@@ -57,7 +57,7 @@ class DatabaseTrackerStore(SQLTrackerStore):
             self._write_ahead()
         self._index_segments()
 
-    def _event_query(self, session: Any, sender_id: Text, fetch_events_from_all_sessions: bool) -> Any:
+    def _event_query(self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
         """Rasa's query for a conversation's events since its latest SessionStarted, as two indexed look-ups.
 
         Rasa writes it as one query with `timestamp >= start OR start IS NULL`; the OR keeps the database
@@ -65,10 +65,11 @@ class DatabaseTrackerStore(SQLTrackerStore):
         """
         query = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id)
         if not fetch_events_from_all_sessions:
-            start = (session.query(func.max(self.SQLEvent.timestamp))
-                     .filter(self.SQLEvent.sender_id == sender_id,
-                             self.SQLEvent.type_name == SessionStarted.type_name)
-                     .scalar())
+            start = (
+                session.query(func.max(self.SQLEvent.timestamp))
+                .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == SessionStarted.type_name)
+                .scalar()
+            )
             if start is not None:
                 query = query.filter(self.SQLEvent.timestamp >= start)
         return query.order_by(self.SQLEvent.id)
@@ -87,8 +88,9 @@ class DatabaseTrackerStore(SQLTrackerStore):
         """Pooled SQLite connections in write-ahead-log mode, synced at checkpoints (see above)."""
         database_url = self.engine.url
         self.engine.dispose()
-        self.engine = create_engine(database_url, poolclass=QueuePool, pool_size=1, max_overflow=4,
-                                    connect_args={"check_same_thread": False})
+        self.engine = create_engine(
+            database_url, poolclass=QueuePool, pool_size=1, max_overflow=4, connect_args={"check_same_thread": False}
+        )
         event.listen(self.engine, "connect", _write_ahead_pragmas)
         self.sessionmaker = sessionmaker(bind=self.engine)
 
@@ -103,8 +105,12 @@ class DatabaseTrackerStore(SQLTrackerStore):
 # (_event_query); with only the sender indexed, both look-ups would scan the sender's whole
 # history, so a conversation kept open all day would still slow down turn by turn.
 SEGMENT_INDEXES = [
-    Index("ix_events_sender_type_time", SQLTrackerStore.SQLEvent.sender_id, SQLTrackerStore.SQLEvent.type_name,
-          SQLTrackerStore.SQLEvent.timestamp),
+    Index(
+        "ix_events_sender_type_time",
+        SQLTrackerStore.SQLEvent.sender_id,
+        SQLTrackerStore.SQLEvent.type_name,
+        SQLTrackerStore.SQLEvent.timestamp,
+    ),
     Index("ix_events_sender_time", SQLTrackerStore.SQLEvent.sender_id, SQLTrackerStore.SQLEvent.timestamp),
 ]
 
@@ -120,8 +126,8 @@ SEGMENT_EVENTS = 40
 def needs_new_segment(tracker: DialogueStateTracker, limit: int = SEGMENT_EVENTS) -> bool:
     """Whether the current segment is long and the conversation is waiting for the user with no form active."""
     since_start = 0
-    for event in reversed(tracker.events):
-        if isinstance(event, SessionStarted):
+    for past in reversed(tracker.events):
+        if isinstance(past, SessionStarted):
             break
         since_start += 1
     last = tracker.events[-1] if tracker.events else None
@@ -133,12 +139,15 @@ def needs_new_segment(tracker: DialogueStateTracker, limit: int = SEGMENT_EVENTS
     )
 
 
-def segment_start(tracker: DialogueStateTracker) -> List[Any]:
+def segment_start(tracker: DialogueStateTracker) -> list[Any]:
     """The events that open a new segment: a session start, every slot carried over, then listening.
 
     Made in that order, because a segment is read back from its SessionStarted's timestamp on.
     """
     start = SessionStarted()
-    slots = [SlotSet(name, slot.value) for name, slot in tracker.slots.items()
-             if slot.value is not None and name != REQUESTED_SLOT and slot.value != slot.initial_value]
+    slots = [
+        SlotSet(name, slot.value)
+        for name, slot in tracker.slots.items()
+        if slot.value is not None and name != REQUESTED_SLOT and slot.value != slot.initial_value
+    ]
     return [start, *slots, ActionExecuted(ACTION_LISTEN_NAME)]

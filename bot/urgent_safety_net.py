@@ -32,7 +32,7 @@ class UrgentSafetyNet(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "UrgentSafetyNet":
+    ) -> UrgentSafetyNet:
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -40,7 +40,8 @@ class UrgentSafetyNet(GraphComponent):
             if not urgent_signals(message.get(TEXT) or ""):
                 continue
             ranking = [
-                r for r in message.get(INTENT_RANKING_KEY) or []
+                r
+                for r in message.get(INTENT_RANKING_KEY) or []
                 if r.get("name") not in (URGENT_INTENT, FALLBACK_INTENT)
             ]
             urgent = {"name": URGENT_INTENT, "confidence": 1.0}

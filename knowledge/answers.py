@@ -49,8 +49,10 @@ def passages_answer(refs: list[str], framework: Framework | None = None) -> Answ
             blocks.append(f"*{box.title}* (after {ref})\n{box.text}")
     if unknown:
         ranges = ", ".join(f"{first}-{last}" for first, last in fw.section_ranges())
-        blocks.append(f"There is no {', '.join(unknown)} in the Framework. Its paragraphs run {ranges}, "
-                      f"with Appendices {fw.appendices[0].ref[9:]}-{fw.appendices[-1].ref[9:]}.")
+        blocks.append(
+            f"There is no {', '.join(unknown)} in the Framework. Its paragraphs run {ranges}, "
+            f"with Appendices {fw.appendices[0].ref[9:]}-{fw.appendices[-1].ref[9:]}."
+        )
     if len(refs) > MAX_PASSAGES:
         blocks.append(f"(Showing the first {MAX_PASSAGES}; ask for the rest by number.)")
     if cited:
@@ -80,7 +82,7 @@ def define(text: str, framework: Framework | None = None) -> Answer | None:
     """
     fw = framework or load_framework()
     words = re.findall(r"[A-Za-z0-9']+", text)
-    candidates = {_key(" ".join(words[i:i + n])) for n in (1, 2, 3, 4, 5) for i in range(len(words) - n + 1)}
+    candidates = {_key(" ".join(words[i : i + n])) for n in (1, 2, 3, 4, 5) for i in range(len(words) - n + 1)}
     found: list[tuple[int, Answer]] = []
     for term, definition in fw.glossary.items():
         if _key(term) in candidates:

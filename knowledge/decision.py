@@ -1,12 +1,14 @@
-"""The shape every Framework decision takes (code, headline, quoted steps, citations, deadlines), how missing facts are found, and how a decision's quoted steps are read from its data file."""
+"""The shape every Framework decision takes (code, headline, quoted steps, citations, deadlines), how missing facts are
+found, and how a decision's quoted steps are read from its data file."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 from itertools import product
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -149,7 +151,11 @@ def load_decision_data(
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise DecisionDataError(f"cannot read {path}: {error}") from error
-    if not isinstance(data, dict) or not isinstance(data.get("steps"), dict) or not isinstance(data.get("headlines"), dict):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("steps"), dict)
+        or not isinstance(data.get("headlines"), dict)
+    ):
         raise DecisionDataError(f"{path.name} must map `steps` and `headlines`")
     problems: list[str] = []
     steps = {name: _quoted_step(name, entry, problems) for name, entry in data["steps"].items()}

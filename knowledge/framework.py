@@ -18,9 +18,7 @@ SECTIONS = ("1", "2", "3", "4")
 APPENDICES = ("I", "II", "III", "IV", "V")
 ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V"}
 
-_PARAGRAPH_REF = re.compile(
-    r"(?<![\d.])([1-4])\.(\d{1,3})(?:\s*(?:-|–|to)\s*(?:([1-4])\.)?(\d{1,3}))?(?!\.?\d)"
-)
+_PARAGRAPH_REF = re.compile(r"(?<![\d.])([1-4])\.(\d{1,3})(?:\s*(?:-|–|to)\s*(?:([1-4])\.)?(\d{1,3}))?(?!\.?\d)")
 _APPENDIX_REF = re.compile(r"\bappendix\s+(iv|v|i{1,3}|[1-5])\b", re.IGNORECASE)
 
 

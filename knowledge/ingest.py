@@ -63,7 +63,7 @@ def parse_glossary(lines: list[str]) -> list[dict]:
             continue
         term, definition = line.split("\t", 1)
         entries.append({"term": term.strip(), "definition": clean(definition)})
-    footnotes = [clean(l) for l in lines if l.startswith("¹")]
+    footnotes = [clean(line) for line in lines if line.startswith("¹")]
     for entry in entries:
         if entry["definition"].endswith("¹") and footnotes:
             entry["definition"] = entry["definition"].rstrip("¹ ").strip()
@@ -136,7 +136,7 @@ def parse_body(lines: list[str]) -> tuple[list[dict], list[dict], list[dict]]:
             box["text"].append(_bullet(line))
     close_box()
     for paragraph in paragraphs:
-        paragraph["text"] = "\n".join(l for l in paragraph.pop("lines") if l)
+        paragraph["text"] = "\n".join(line for line in paragraph.pop("lines") if line)
     _attach_footnotes(paragraphs)
     return sections, paragraphs, boxes
 
@@ -162,11 +162,10 @@ def parse_appendices(lines: list[str]) -> list[dict]:
     appendices = []
     for number, block in zip(APPENDIX_NUMBERS, blocks):
         body = [
-            l for l in block
-            if l.strip() and l.strip() != "APPENDIX" and not APPENDIX_LIST_LINE.match(l)
+            line for line in block if line.strip() and line.strip() != "APPENDIX" and not APPENDIX_LIST_LINE.match(line)
         ]
         title = clean(body[0])
-        text = "\n".join(_bullet(l) for l in body[1:])
+        text = "\n".join(_bullet(line) for line in body[1:])
         appendices.append({"number": number, "title": title, "text": text})
     return appendices
 
@@ -174,9 +173,9 @@ def parse_appendices(lines: list[str]) -> list[dict]:
 def ingest(source: Path = SOURCE) -> dict:
     raw = source.read_text(encoding="utf-8")
     lines = raw.splitlines()
-    glossary_start = next(i for i, l in enumerate(lines) if l.strip() == "Glossary" and i > 150)
-    body_start = next(i for i, l in enumerate(lines) if SECTION_LINE.match(l) and i > glossary_start)
-    appendix_start = next(i for i, l in enumerate(lines) if l.strip() == APPENDIX_MARK)
+    glossary_start = next(i for i, line in enumerate(lines) if line.strip() == "Glossary" and i > 150)
+    body_start = next(i for i, line in enumerate(lines) if SECTION_LINE.match(line) and i > glossary_start)
+    appendix_start = next(i for i, line in enumerate(lines) if line.strip() == APPENDIX_MARK)
     sections, paragraphs, boxes = parse_body(lines[body_start:appendix_start])
     return {
         "source": source.name,
@@ -184,7 +183,7 @@ def ingest(source: Path = SOURCE) -> dict:
         "sections": sections,
         "paragraphs": paragraphs,
         "boxes": boxes,
-        "glossary": parse_glossary(lines[glossary_start + 1:body_start]),
+        "glossary": parse_glossary(lines[glossary_start + 1 : body_start]),
         "appendices": parse_appendices(lines[appendix_start:]),
     }
 
@@ -194,8 +193,10 @@ def main() -> None:
 
     data = ingest()
     OUTPUT.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"{OUTPUT}: {len(data['paragraphs'])} paragraphs, {len(data['boxes'])} boxes, "
-          f"{len(data['glossary'])} glossary terms, {len(data['appendices'])} appendices")
+    print(
+        f"{OUTPUT}: {len(data['paragraphs'])} paragraphs, {len(data['boxes'])} boxes, "
+        f"{len(data['glossary'])} glossary terms, {len(data['appendices'])} appendices"
+    )
     schedule = write_schedule()
     print(f"offence schedule: {len(schedule['rows'])} rows")
 

@@ -17,7 +17,7 @@ def row_line(row: OffenceRow) -> str:
 def _guidance_sentences(starting: str, count: int) -> str:
     """`count` sentences of the guidance before the table, from the one that begins `starting`."""
     paragraph = next(p for p in schedule_guidance()["guidance"] if starting in p)
-    sentences = paragraph[paragraph.index(starting):].split(". ")
+    sentences = paragraph[paragraph.index(starting) :].split(". ")
     return ". ".join(sentences[:count]).rstrip(".") + "."
 
 
@@ -30,7 +30,7 @@ def _next_steps() -> list[str]:
     p267 = fw.paragraph("2.67").text
     p281 = fw.paragraph("2.81").text
     return [
-        "• " + p267[p267.index("Where significant harm"):].split(". ")[0] + ". (2.67)",
+        "• " + p267[p267.index("Where significant harm") :].split(". ")[0] + ". (2.67)",
         "• " + p281.split(". ")[0] + ". (2.81)",
     ]
 
@@ -41,13 +41,17 @@ def offence_answer(text: str) -> Answer:
     if listed:
         lines = []
         for act, rows in listed.items():
-            lines += [f"*{act}*: {len(rows)} offences on the Appendix II list", *map(row_line, rows[:MAX_ROWS_SHOWN]), ""]
+            lines += [
+                f"*{act}*: {len(rows)} offences on the Appendix II list",
+                *map(row_line, rows[:MAX_ROWS_SHOWN]),
+                "",
+            ]
         lines += [_notes(), "", citation_line(["Appendix II"])]
         return Answer("\n".join(lines), ("Appendix II",), (("Check one offence", "/offence_lookup"),))
     if not text.strip() or text.strip().startswith("/"):
         return Answer(
-            "Which offence? Type it as the police check gives it, e.g. \"ABH\", \"s.47 OAPA 1861\", "
-            "\"SOA 2003 s9\", or paste the line.",
+            'Which offence? Type it as the police check gives it, e.g. "ABH", "s.47 OAPA 1861", '
+            '"SOA 2003 s9", or paste the line.',
             (),
         )
     result = lookup(text)
@@ -62,14 +66,14 @@ def offence_answer(text: str) -> Answer:
             "",
             citation_line(["Appendix II", "2.14"]),
         ]
-        return Answer("\n".join(lines), ("Appendix II", "2.14"),
-                      (("Risk factors (2.14)", "/risk_identification"),))
+        return Answer("\n".join(lines), ("Appendix II", "2.14"), (("Risk factors (2.14)", "/risk_identification"),))
     rows = result.candidates if result.ambiguous else result.matches[:1]
     if result.ambiguous:
         heading = "That could be any of these rows on the Appendix II list; check which one the police check means:"
     elif "(" in rows[0].row.offence:
-        heading = ("On the Appendix II list only in the case the words in brackets describe; "
-                   "check the police check says so:")
+        heading = (
+            "On the Appendix II list only in the case the words in brackets describe; check the police check says so:"
+        )
     else:
         heading = "Yes: this is on the Appendix II list (Adults who pose a risk to children):"
     lines = [heading, *(row_line(m.row) for m in rows)]
@@ -85,5 +89,8 @@ def offence_answer(text: str) -> Answer:
         "",
         citation_line(["Appendix II", "2.67", "2.81"]),
     ]
-    return Answer("\n".join(lines), ("Appendix II", "2.67", "2.81"),
-                  (("SM discussion", "/service_manager_discussion"), ("Referral to LACSC", "/referral_to_lacsc")))
+    return Answer(
+        "\n".join(lines),
+        ("Appendix II", "2.67", "2.81"),
+        (("SM discussion", "/service_manager_discussion"), ("Referral to LACSC", "/referral_to_lacsc")),
+    )

@@ -82,9 +82,7 @@ def parse_schedule(framework_text: str) -> dict:
     lines = framework_text.splitlines()
     try:
         start = next(i for i, line in enumerate(lines) if line.strip() == TITLE)
-        header = next(
-            i for i in range(start, len(lines)) if tuple(c.strip() for c in lines[i].split("\t")) == HEADER
-        )
+        header = next(i for i in range(start, len(lines)) if tuple(c.strip() for c in lines[i].split("\t")) == HEADER)
         notes_at = next(i for i in range(header, len(lines)) if lines[i].strip() == "Notes:")
     except StopIteration:
         raise OffenceScheduleError(

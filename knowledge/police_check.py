@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from knowledge.decision import QUOTE_JOIN, Decision, Step, check_facts, decide_when_known, facts_still_needed, unique
 
@@ -70,8 +70,7 @@ PUBLIC_LAW = (
         "3.67",
     ),
     Step(
-        "If it is not clear whether the child's name is on the Child Protection Register², this must also "
-        "be checked.",
+        "If it is not clear whether the child's name is on the Child Protection Register², this must also be checked.",
         "3.67",
     ),
 )
@@ -206,7 +205,7 @@ def _decision(code: str, headline: str, steps: list[Step], facts: PoliceCheckFac
     return Decision(code, headline, all_steps, unique(s.citation for s in all_steps))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _decide_known(facts: PoliceCheckFacts) -> Decision:
     if facts.law == "public":
         return _decision(
@@ -237,7 +236,7 @@ def _decide_known(facts: PoliceCheckFacts) -> Decision:
     return _decision(
         "no_police_check",
         "Not covered by either list: none of the three cases in which 2.19 says a police check "
-        "\"will be made\" is present, and 2.20, which lists when a check \"will not be made\", does not "
+        '"will be made" is present, and 2.20, which lists when a check "will not be made", does not '
         "list this application. The Framework sets no rule for this case; nothing in it requires a "
         "police check here.",
         [

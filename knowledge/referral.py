@@ -1,10 +1,11 @@
-"""Which of the three types of referral applies, whose consent it needs, and the dated steps of a child welfare (protection) referral (Framework 2.61-2.65, 2.100-2.108)."""
+"""Which of the three types of referral applies, whose consent it needs, and the dated steps of a child welfare
+(protection) referral (Framework 2.61-2.65, 2.100-2.108)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 
 from knowledge.decision import QUOTE_JOIN, Decision, Step, check_facts, decide_when_known, facts_still_needed, unique
 from knowledge.working_days import COUNTING_RULE, add_working_days
@@ -116,7 +117,10 @@ def _consent_decision(code: str, name: str, letter: str, consent: Step, facts: R
         )
         if not agrees
     ]
-    headline = f"A '{name}' referral, with covering letter ({letter}): consent of the child, parent/s and the court is required."
+    headline = (
+        f"A '{name}' referral, with covering letter ({letter}): "
+        "consent of the child, parent/s and the court is required."
+    )
     if refused:
         headline += f" Consent has not been given by {' and '.join(refused)}."
     steps = [consent]
@@ -127,7 +131,7 @@ def _consent_decision(code: str, name: str, letter: str, consent: Step, facts: R
     return Decision(code, headline, tuple(steps), unique(s.citation for s in steps))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _decide_known(facts: ReferralFacts) -> Decision:
     if facts.significant_harm:
         steps = (SERVICE_MANAGER_FIRST, S47_CONSENT, MECHANISM, covering_letter("a"), CAF_CONSENT, NOT_DELAY)
@@ -308,4 +312,6 @@ def referral_steps(
             "2.105",
         ),
     ]
-    return Decision("s47_child_welfare_protection", headline, tuple(steps), unique(s.citation for s in steps), deadlines)
+    return Decision(
+        "s47_child_welfare_protection", headline, tuple(steps), unique(s.citation for s in steps), deadlines
+    )

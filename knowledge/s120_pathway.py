@@ -1,11 +1,13 @@
-"""The section 120 pathway (Framework Appendix III): what to do with other agencies on receipt of a private law application."""
+"""The section 120 pathway (Framework Appendix III): what to do with other agencies on receipt of a private law
+application."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -73,8 +75,7 @@ class Row:
 
     def applies(self, facts: S120Facts) -> bool:
         return self.question_7 in ("either", facts.question_7) and any(
-            all(getattr(facts, name) == value for name, value in condition.items())
-            for condition in self.applies_when
+            all(getattr(facts, name) == value for name, value in condition.items()) for condition in self.applies_when
         )
 
 
@@ -121,7 +122,11 @@ class Pathway:
 
 
 def _step(data: Any, where: str, problems: list[str]) -> Step:
-    if not isinstance(data, dict) or not isinstance(data.get("quote"), str) or not isinstance(data.get("citation"), str):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("quote"), str)
+        or not isinstance(data.get("citation"), str)
+    ):
         problems.append(f"{where}: a step needs a quote and a citation, found {data!r}")
         return Step("", "")
     return Step(" ".join(data["quote"].split()), data["citation"], data.get("note", ""))
@@ -165,7 +170,12 @@ def _fixed(data: dict, where: str, code: str, problems: list[str]) -> Decision:
     if data.get("code") != code:
         problems.append(f"{where}: code must be {code}, found {data.get('code')!r}")
     steps = _steps(data.get("steps"), where, problems)
-    return Decision(code, " ".join(str(data.get("headline", "")).split()), steps, unique([*data.get("citations", []), *(s.citation for s in steps)]))
+    return Decision(
+        code,
+        " ".join(str(data.get("headline", "")).split()),
+        steps,
+        unique([*data.get("citations", []), *(s.citation for s in steps)]),
+    )
 
 
 def parse_pathway(data: dict) -> Pathway:
@@ -200,7 +210,9 @@ def parse_pathway(data: dict) -> Pathway:
     public_law = _fixed(data.get("public_law", {}), "public_law", "not_applicable_public_law", problems)
     if problems:
         raise PathwayDataError("s120_pathway.yml is not valid:\n- " + "\n- ".join(problems))
-    no_row = Decision(no_row.code, no_row.headline, (*no_row.steps, screening), unique([*no_row.citations, screening.citation]))
+    no_row = Decision(
+        no_row.code, no_row.headline, (*no_row.steps, screening), unique([*no_row.citations, screening.citation])
+    )
     return Pathway(screening, order, rows, outcomes, no_row, public_law)
 
 
@@ -216,12 +228,14 @@ def load_pathway(path: Path = PATHWAY) -> Pathway:
     return parse_pathway(data)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _decide_known(facts: S120Facts) -> Decision:
     pathway = load_pathway()
     if facts.law == "public":
         return pathway.public_law
-    codes = sorted(unique(row.code for row in pathway.rows if row.applies(facts)), key=pathway.most_protective_first.index)
+    codes = sorted(
+        unique(row.code for row in pathway.rows if row.applies(facts)), key=pathway.most_protective_first.index
+    )
     return pathway.combine(codes) if codes else pathway.no_row
 
 

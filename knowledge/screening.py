@@ -1,12 +1,21 @@
-"""Duty screening of a new private law application (Framework 2.16-2.25, 3.67-3.69): the checks, who reviews them, and what a concern or an urgent hearing calls for."""
+"""Duty screening of a new private law application (Framework 2.16-2.25, 3.67-3.69): the checks, who reviews them, and
+what a concern or an urgent hearing calls for."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-from knowledge.decision import Decision, Step, check_facts, decide_when_known, facts_still_needed, load_decision_data, unique
+from knowledge.decision import (
+    Decision,
+    Step,
+    check_facts,
+    decide_when_known,
+    facts_still_needed,
+    load_decision_data,
+    unique,
+)
 
 DATA = Path(__file__).parent / "data" / "screening.yml"
 
@@ -89,7 +98,7 @@ def _decision(codes: list[str], keys: list[str]) -> Decision:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _decide_known(facts: ScreeningFacts) -> Decision:
     if facts.law == "public":
         return _decision(

@@ -20,8 +20,9 @@ STOPWORDS = frozenset(
 
 def tokens(text: str) -> list[str]:
     words = _WORD.findall(text.lower())
-    return [w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w
-            for w in words if w not in STOPWORDS]
+    return [
+        w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w for w in words if w not in STOPWORDS
+    ]
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,12 @@ class Bm25Index:
             for term in terms:
                 f = doc.get(term)
                 if f:
-                    score += self.idf[term] * f * (self.k1 + 1) / (
-                        f + self.k1 * (1 - self.b + self.b * length / self.average))
+                    score += (
+                        self.idf[term]
+                        * f
+                        * (self.k1 + 1)
+                        / (f + self.k1 * (1 - self.b + self.b * length / self.average))
+                    )
             if score > 0:
                 scored.append(Hit(passage, score))
         scored.sort(key=lambda h: -h.score)

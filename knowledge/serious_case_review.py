@@ -1,16 +1,30 @@
-"""What to do when a child has died or been seriously injured: who to tell, the referral, the Serious Case Review and securing the files (Framework 3.28-3.48)."""
+"""What to do when a child has died or been seriously injured: who to tell, the referral, the Serious Case Review and
+securing the files (Framework 3.28-3.48)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-from knowledge.decision import Decision, Step, check_facts, decide_when_known, facts_still_needed, load_decision_data, unique
+from knowledge.decision import (
+    Decision,
+    Step,
+    check_facts,
+    decide_when_known,
+    facts_still_needed,
+    load_decision_data,
+    unique,
+)
 
 DATA = Path(__file__).parent / "data" / "serious_case_review.yml"
 
-CODES = ("scr_child_protection_referral", "scr_secure_files", "scr_notify_service_manager", "scr_no_cafcass_involvement")
+CODES = (
+    "scr_child_protection_referral",
+    "scr_secure_files",
+    "scr_notify_service_manager",
+    "scr_no_cafcass_involvement",
+)
 INVOLVEMENT = ("current", "closed", "none")
 SCR_STATUS = ("to_be_held", "being_considered", "not_identified", "decided_against")
 STEPS = (
@@ -96,7 +110,7 @@ def load_serious_case_review() -> tuple[dict[str, Step], dict[str, str]]:
     return load_decision_data(DATA, STEPS, HEADLINES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _decide_known(facts: SeriousCaseReviewFacts) -> Decision:
     steps, headlines = load_serious_case_review()
     at_risk = facts.child_or_other_child_at_risk

@@ -1,12 +1,21 @@
-"""What to do with an allegation or concern that a member of Cafcass staff may be unsuitable to work with children (Framework 4.13-4.25)."""
+"""What to do with an allegation or concern that a member of Cafcass staff may be unsuitable to work with children
+(Framework 4.13-4.25)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-from knowledge.decision import Decision, Step, check_facts, decide_when_known, facts_still_needed, load_decision_data, unique
+from knowledge.decision import (
+    Decision,
+    Step,
+    check_facts,
+    decide_when_known,
+    facts_still_needed,
+    load_decision_data,
+    unique,
+)
 
 DATA = Path(__file__).parent / "data" / "staff_allegations.yml"
 
@@ -79,7 +88,7 @@ def load_staff_allegations() -> tuple[dict[str, Step], dict[str, str]]:
     return load_decision_data(DATA, STEPS, HEADLINES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _decide_known(facts: StaffAllegationFacts) -> Decision:
     steps, headlines = load_staff_allegations()
     board = facts.staff_status == "board_member"
@@ -127,5 +136,6 @@ def missing_facts(facts: StaffAllegationFacts) -> list[str]:
 
 
 def decide_staff_allegation(facts: StaffAllegationFacts) -> Decision:
-    """What the Framework requires for an allegation or concern about a member of staff; MissingFacts if not yet decidable."""
+    """What the Framework requires for an allegation or concern about a member of staff; MissingFacts if not yet
+    decidable."""
     return decide_when_known(facts, FACT_VALUES, _decide_known)

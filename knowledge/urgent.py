@@ -65,7 +65,7 @@ def _as_sentence(item: str) -> str:
 def _first_sentence(paragraph_text: str, starting: str) -> str:
     start = paragraph_text.index(starting)
     end = paragraph_text.find(". ", start)
-    return paragraph_text[start:end + 1 if end != -1 else None].strip()
+    return paragraph_text[start : end + 1 if end != -1 else None].strip()
 
 
 def urgent_guidance(framework: Framework | None = None, situations: list[str] | None = None) -> UrgentGuidance:

@@ -1,13 +1,15 @@
-"""The decision walkthroughs as conversation: each fact's question, buttons and reason, how answers and free text are read, and the decision once the facts are known."""
+"""The decision walkthroughs as conversation: each fact's question, buttons and reason, how answers and free text are
+read, and the decision once the facts are known."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Mapping, Union
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -23,7 +25,7 @@ JUST_NOW = "just_now"  # the "Just now" button's value: parse_answer makes it th
 MAX_TEXT = 2000  # characters of a message that are read
 MAX_TITLE = 30
 
-Value = Union[str, bool]
+Value = str | bool
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,9 @@ class FactReading:
 # ---- moments: when a telephone referral was made ---------------------------------------------
 
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MONTHS = {
+    m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
+}
 _TIME = re.compile(
     r"(?<![\d/:.])(?:(?P<h>[01]?\d|2[0-3])[:.](?P<m>[0-5]\d)(?:\s*(?P<ap>[ap])\.?m\.?(?![a-z]))?"
     r"|(?P<h12>1[0-2]|0?[1-9])\s*(?P<ap12>[ap])\.?m\.?(?![a-z])|(?P<noon>\bnoon\b|\bmidday\b))(?![\d/:])"
@@ -192,9 +196,23 @@ _DAY_WORD = re.compile(r"\b(?P<rel>today|this morning|this afternoon|this evenin
 _WEEKDAY = re.compile(
     r"\b(?P<last>last\s+)?(?P<wd>mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|rsday|urday|r|rs)?\b"
 )
-_AGO = re.compile(r"\b(?P<n>\d{1,3}|an?|one|two|three|four|five|ten|twenty|thirty|half an?)\s*(?P<unit>mins?|minutes?|hrs?|hours?)\s+ago\b")
+_AGO = re.compile(
+    r"\b(?P<n>\d{1,3}|an?|one|two|three|four|five|ten|twenty|thirty|half an?)"
+    r"\s*(?P<unit>mins?|minutes?|hrs?|hours?)\s+ago\b"
+)
 _NOW = re.compile(r"\b(just now|right now|a moment ago|moments ago|just then)\b")
-_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10, "twenty": 20, "thirty": 30}
+_NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "ten": 10,
+    "twenty": 20,
+    "thirty": 30,
+}
 
 
 def _london(moment: datetime | None) -> datetime:
@@ -243,7 +261,9 @@ def _times(text: str) -> set[time]:
         if m["noon"]:
             found.add(time(12, 0))
             continue
-        hour, minute, half = (int(m["h"]), int(m["m"]), m["ap"]) if m["h"] is not None else (int(m["h12"]), 0, m["ap12"])
+        hour, minute, half = (
+            (int(m["h"]), int(m["m"]), m["ap"]) if m["h"] is not None else (int(m["h12"]), 0, m["ap12"])
+        )
         if half and not 1 <= hour <= 12:
             continue
         if half:
@@ -346,7 +366,9 @@ class Walkthrough:
         """Whether `value` is a value this fact can hold (referral_made_at: NOT_MADE or an ISO 8601 moment)."""
         if fact == "referral_made_at":
             return value == NOT_MADE or moment_of(value) is not None
-        return any(value is allowed or (type(value) is type(allowed) and value == allowed) for allowed in self._values[fact])
+        return any(
+            value is allowed or (type(value) is type(allowed) and value == allowed) for allowed in self._values[fact]
+        )
 
     def _checked(self, known: Mapping[str, Any]) -> dict[str, Value]:
         """This walkthrough's known facts, in asking order; ValueError names a value not allowed."""
@@ -365,7 +387,9 @@ class Walkthrough:
         values = self._checked(known)
         made = moment_of(values.get("referral_made_at"))
         if made is not None and made > _london(now) + timedelta(minutes=1):
-            raise ValueError(f"{self.name}: the telephone referral cannot have been made after now: {made:%Y-%m-%d %H:%M}")
+            raise ValueError(
+                f"{self.name}: the telephone referral cannot have been made after now: {made:%Y-%m-%d %H:%M}"
+            )
         return values
 
     def _facts(self, values: Mapping[str, Value]) -> Any:
@@ -457,7 +481,8 @@ class Walkthrough:
 
 
 class PoliceCheckWalkthrough(Walkthrough):
-    """The police check, which in private law also asks whether the court wants Cafcass to act before the checks can be done (2.22, 3.69).
+    """The police check, which in private law also asks whether the court wants Cafcass to act before the checks
+    can be done (2.22, 3.69).
 
     The other facts that only add steps (other names or addresses, relevant individuals,
     extended checks) are never asked: they count when the practitioner states them.
@@ -471,7 +496,8 @@ class PoliceCheckWalkthrough(Walkthrough):
 
 
 class ReferralWalkthrough(Walkthrough):
-    """The type of referral; for a S47 child welfare (protection) referral, also when it was made and the dated steps that follow.
+    """The type of referral; for a S47 child welfare (protection) referral, also when it was made and the dated
+    steps that follow.
 
     `law` is never asked: where stated, it decides whether the private law step of 2.102 applies.
     """
@@ -548,7 +574,9 @@ def _rules(data: Any, terms: Mapping[str, str], where: str, problems: list[str])
     return tuple(rules)
 
 
-def _rule_map(data: Any, terms: Mapping[str, str], allowed: tuple, where: str, problems: list[str]) -> dict[Value, tuple[Rule, ...]]:
+def _rule_map(
+    data: Any, terms: Mapping[str, str], allowed: tuple, where: str, problems: list[str]
+) -> dict[Value, tuple[Rule, ...]]:
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -629,7 +657,12 @@ def parse_walkthroughs(data: Any) -> dict[str, Walkthrough]:
     no = _compile(data.get("no_words"), terms, "no_words", problems)
     unsure = tuple(p for p in (_compile(p, terms, "unsure", problems) for p in data.get("unsure") or []) if p)
     words = negation.get("words") or []
-    if not isinstance(negation.get("window"), int) or negation["window"] < 1 or not words or not all(isinstance(w, str) for w in words):
+    if (
+        not isinstance(negation.get("window"), int)
+        or negation["window"] < 1
+        or not words
+        or not all(isinstance(w, str) for w in words)
+    ):
         problems.append(f"negation: needs a window (a number of words) and the words, each quoted text: {words!r}")
     language = Language(frozenset(map(str, words)), negation.get("window", 0), unsure, yes, no)
 
@@ -640,13 +673,13 @@ def parse_walkthroughs(data: Any) -> dict[str, Walkthrough]:
     for name in RULES:
         for fact, values in _fact_values(name).items():
             if allowed.setdefault(fact, values) != values:
-                problems.append(f"{fact} takes different values in different walkthroughs: {allowed[fact]} and {values}")
+                problems.append(
+                    f"{fact} takes different values in different walkthroughs: {allowed[fact]} and {values}"
+                )
     facts_data = data.get("facts") or {}
     for fact in set(facts_data) - set(allowed):
         problems.append(f"facts.{fact}: no walkthrough uses this fact")
-    readings = {
-        fact: _reading(fact, facts_data.get(fact), terms, values, problems) for fact, values in allowed.items()
-    }
+    readings = {fact: _reading(fact, facts_data.get(fact), terms, values, problems) for fact, values in allowed.items()}
 
     walkthroughs = {}
     for name in RULES:
@@ -676,7 +709,9 @@ def _check_buttons(walkthroughs: Mapping[str, Walkthrough]) -> None:
                 expected = _iso(now) if option.value == JUST_NOW else option.value
                 read = walkthrough._typed(fact, _plain(option.title), now)
                 if read is not None and read != expected:
-                    problems.append(f"{walkthrough.name}.{fact}: the button {option.title!r} reads as {read!r}, not {expected!r}")
+                    problems.append(
+                        f"{walkthrough.name}.{fact}: the button {option.title!r} reads as {read!r}, not {expected!r}"
+                    )
     if problems:
         raise WalkthroughDataError("walkthroughs.yml is not valid:\n- " + "\n- ".join(problems))
 

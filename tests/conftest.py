@@ -22,14 +22,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(autouse=True)
+def fresh_case_file():
+    """Each test builds the process's case file from its own environment."""
+    from bot.settings import case_file
+
+    case_file.cache_clear()
+    yield
+    case_file.cache_clear()
+
+
 @pytest.fixture
 def make_tracker():
     """A rasa-sdk Tracker whose latest message is `text`, classified as `intent`."""
     from rasa_sdk import Tracker
 
-    def make(text: str, intent: str, ranking: list[tuple[str, float]] | None = None,
-             entities: list[dict] | None = None, slots: dict | None = None,
-             active_loop: str | None = None, sender: str = "test-user") -> Tracker:
+    def make(
+        text: str,
+        intent: str,
+        ranking: list[tuple[str, float]] | None = None,
+        entities: list[dict] | None = None,
+        slots: dict | None = None,
+        active_loop: str | None = None,
+        sender: str = "test-user",
+    ) -> Tracker:
         ranking = ranking or [(intent, 0.95)]
         message = {
             "text": text,
@@ -37,8 +53,9 @@ def make_tracker():
             "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
             "entities": entities or [],
         }
-        return Tracker(sender, slots or {}, message, [], False, None,
-                       {"name": active_loop} if active_loop else {}, "action_listen")
+        return Tracker(
+            sender, slots or {}, message, [], False, None, {"name": active_loop} if active_loop else {}, "action_listen"
+        )
 
     return make
 

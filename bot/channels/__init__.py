@@ -1,4 +1,5 @@
-"""The channels practitioners use to reach the assistant: Telegram (a bridge to the REST channel) and Microsoft Teams (a Rasa input channel)."""
+"""The channels practitioners use to reach the assistant: Telegram (a bridge to the REST channel) and Microsoft Teams (a
+Rasa input channel)."""
 
 
 class DeliveryError(Exception):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable, Mapping, Optional
+from typing import Any
 
 from knowledge.urgent import urgent_signals
 
-# find_by_identity(channel, external_id) -> Staff | None, as the staff directory (bot.casefile) provides it.
-StaffLookup = Callable[[str, str], Optional[Any]]
+# find_by_identity(channel, external_id) -> Staff | None, as the staff directory (casefile) provides it.
+StaffLookup = Callable[[str, str], Any | None]
 
 CHANNEL_NAMES = {"telegram": "Telegram", "teams": "Microsoft Teams"}
 
@@ -21,27 +21,31 @@ COMMANDS = {"start": "/greet", "help": "/help", "urgent": "/urgent_danger"}
 # Framework 2.87, quoted word for word, for when the assistant cannot answer a message that sounds urgent.
 URGENT_ADVICE = (
     "If a child is in imminent danger, act now; do not wait for this assistant. Framework 2.87: "
-    "\"If a child is at immediate risk, the practitioner should seek the assistance of the Police.\" "
-    "If a child needs emergency medical attention, \"this should be sought immediately and directly "
-    "from the emergency services.\""
+    '"If a child is at immediate risk, the practitioner should seek the assistance of the Police." '
+    'If a child needs emergency medical attention, "this should be sought immediately and directly '
+    'from the emergency services."'
 )
 
 CHOOSE = "Choose one:"
-UNAVAILABLE = "The assistant cannot answer right now, so your message has not been read. Please try again in a few minutes."
-PRIVATE_CHAT_ONLY = "The assistant works only in a private chat with you, so that nothing about a case is seen by others. Message it directly."
+UNAVAILABLE = (
+    "The assistant cannot answer right now, so your message has not been read. Please try again in a few minutes."
+)
+PRIVATE_CHAT_ONLY = (
+    "The assistant works only in a private chat with you, so that nothing about a case is seen by others. "
+    "Message it directly."
+)
 TEXT_ONLY = "The assistant reads typed messages only. Please type your question."
 NOT_DELIVERED = "Part of the assistant's answer could not be delivered. Please ask again."
 
 
-@lru_cache(maxsize=1)
 def _case_file() -> Any:
     """The case file, made on first use (it opens its database on first use too)."""
-    from bot.casefile import CaseFile
+    from bot.settings import case_file
 
-    return CaseFile()
+    return case_file()
 
 
-def find_staff(channel: str, external_id: str) -> Optional[Any]:
+def find_staff(channel: str, external_id: str) -> Any | None:
     """The active member of staff with this identity in the case file's staff directory, or None."""
     return _case_file().staff.find_by_identity(channel, external_id)
 
@@ -52,7 +56,7 @@ class Caller:
 
     channel: str
     external_id: str
-    staff: Optional[Any]
+    staff: Any | None
 
     @property
     def registered(self) -> bool:
@@ -70,13 +74,13 @@ class Caller:
         }
 
 
-async def identify(channel: str, external_id: str, lookup: Optional[StaffLookup] = None) -> Caller:
+async def identify(channel: str, external_id: str, lookup: StaffLookup | None = None) -> Caller:
     """Look the person up in the staff directory, off the event loop (the directory is a database)."""
     staff = await asyncio.to_thread(lookup or find_staff, channel, external_id)
     return Caller(channel, external_id, staff)
 
 
-def allow_unregistered_guidance(environ: Optional[Mapping[str, str]] = None) -> bool:
+def allow_unregistered_guidance(environ: Mapping[str, str] | None = None) -> bool:
     """Whether this deployment gives people who are not registered the public Framework guidance (off by default)."""
     env = os.environ if environ is None else environ
     return env.get("FA_ALLOW_UNREGISTERED_GUIDANCE", "").strip().lower() in ("1", "true", "yes", "on")

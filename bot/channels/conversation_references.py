@@ -1,4 +1,5 @@
-"""Where each registered person's channel conversation is, so the assistant can write to them first (say, a manager asked to agree a record)."""
+"""Where each registered person's channel conversation is, so the assistant can write to them first (say, a manager
+asked to agree a record)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, create_engine, insert, select, update
 from sqlalchemy.engine import Engine, make_url
@@ -32,9 +33,9 @@ class ConversationReferences:
 
     def __init__(self, database_url: str) -> None:
         if database_url.startswith("postgres://"):  # hosting platforms' name for SQLAlchemy's "postgresql"
-            database_url = "postgresql://" + database_url[len("postgres://"):]
+            database_url = "postgresql://" + database_url[len("postgres://") :]
         self.database_url = database_url
-        self._engine: Optional[Engine] = None
+        self._engine: Engine | None = None
         self._lock = threading.Lock()
 
     def _connect(self) -> Engine:
@@ -60,12 +61,14 @@ class ConversationReferences:
         key = (conversation_references.c.channel == channel) & (conversation_references.c.external_id == external_id)
         with self._connect().begin() as connection:
             if not connection.execute(update(conversation_references).where(key).values(**values)).rowcount:
-                connection.execute(insert(conversation_references).values(
-                    channel=channel, external_id=external_id, **values))
+                connection.execute(
+                    insert(conversation_references).values(channel=channel, external_id=external_id, **values)
+                )
 
-    def find(self, channel: str, external_id: str) -> Optional[dict[str, Any]]:
+    def find(self, channel: str, external_id: str) -> dict[str, Any] | None:
         query = select(conversation_references.c.reference).where(
-            conversation_references.c.channel == channel, conversation_references.c.external_id == external_id)
+            conversation_references.c.channel == channel, conversation_references.c.external_id == external_id
+        )
         with self._connect().connect() as connection:
             stored = connection.execute(query).scalar_one_or_none()
         return json.loads(stored) if stored else None

@@ -1,11 +1,12 @@
-"""The assistant's light Markdown (*bold*, "• " bullets, blank lines between paragraphs) as channel HTML, cut to a channel's length limit."""
+"""The assistant's light Markdown (*bold*, "• " bullets, blank lines between paragraphs) as channel HTML, cut to a
+channel's length limit."""
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 
 _BOLD = re.compile(r"\*(?=\S)([^*\n]+?)(?<=\S)\*")
 

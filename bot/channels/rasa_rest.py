@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any, Optional
+from typing import Any
 
 import aiohttp
 
@@ -19,10 +19,11 @@ class RasaRest:
     def __init__(self, url: str, timeout: float = 60) -> None:
         self.url = url
         self.timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: Optional[aiohttp.ClientSession] = None
+        self._session: aiohttp.ClientSession | None = None
 
-    async def send(self, sender: str, message: str, metadata: dict[str, Any],
-                   message_id: Optional[str] = None) -> list[dict[str, Any]]:
+    async def send(
+        self, sender: str, message: str, metadata: dict[str, Any], message_id: str | None = None
+    ) -> list[dict[str, Any]]:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self.timeout)
         body = {"sender": sender, "message": message, "metadata": metadata}
@@ -33,7 +34,9 @@ class RasaRest:
         try:
             async with self._session.post(self.url, json=body, headers=headers) as response:
                 if response.status != 200:
-                    raise RasaUnavailable(f"{self.url} answered HTTP {response.status}: {(await response.text())[:200]}")
+                    raise RasaUnavailable(
+                        f"{self.url} answered HTTP {response.status}: {(await response.text())[:200]}"
+                    )
                 replies = await response.json(content_type=None)
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise RasaUnavailable(f"{self.url}: {error!r}") from error

@@ -1,4 +1,5 @@
-"""Microsoft Teams as a Rasa input channel on the Bot Framework: each incoming activity's token checked in full, replies and proactive messages posted to the Bot Connector."""
+"""Microsoft Teams as a Rasa input channel on the Bot Framework: each incoming activity's token checked in full, replies
+and proactive messages posted to the Bot Connector."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import itertools
 import logging
 import os
 import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Mapping, Optional, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -32,7 +34,6 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels import DeliveryError
-from bot.channels.notifications import deliver_forever
 from bot.channels.common import (
     CHOOSE,
     PRIVATE_CHAT_ONLY,
@@ -46,6 +47,7 @@ from bot.channels.common import (
 )
 from bot.channels.conversation_references import ConversationReferences
 from bot.channels.formatting import TEAMS_LIMIT, split_message, teams_html
+from bot.channels.notifications import deliver_forever
 from bot.input_guard import check_message
 from bot.settings import load_settings
 
@@ -71,17 +73,20 @@ class TeamsSettings:
     allow_unregistered: bool
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "TeamsSettings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> TeamsSettings:
         """Settings from TEAMS_* variables; without TEAMS_APP_ID the channel is listed but not configured."""
         env = os.environ if environ is None else environ
         app_id = env.get("TEAMS_APP_ID", "").strip()
         app_password = env.get("TEAMS_APP_PASSWORD", "").strip()
         if app_id and not app_password:
-            raise ValueError("TEAMS_APP_ID is set but TEAMS_APP_PASSWORD is not: set the client secret of the bot's "
-                             "app registration, or unset TEAMS_APP_ID to leave Teams off.")
+            raise ValueError(
+                "TEAMS_APP_ID is set but TEAMS_APP_PASSWORD is not: set the client secret of the bot's "
+                "app registration, or unset TEAMS_APP_ID to leave Teams off."
+            )
         tenant_id = env.get("TEAMS_TENANT_ID", "").strip()
         authority = AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX + (
-            tenant_id or AuthenticationConstants.DEFAULT_CHANNEL_AUTH_TENANT)
+            tenant_id or AuthenticationConstants.DEFAULT_CHANNEL_AUTH_TENANT
+        )
         issuers = env.get("TEAMS_ALLOWED_ISSUERS", AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER)
         return cls(
             app_id=app_id,
@@ -144,14 +149,17 @@ class SigningKeys:
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, TypeError) as error:
             if not self._keys:
                 raise KeysUnavailable(f"{self.metadata_url}: {error!r}") from error
-            log.warning("Signing keys not refreshed from %s (%r); using the ones fetched before", self.metadata_url, error)
+            log.warning(
+                "Signing keys not refreshed from %s (%r); using the ones fetched before", self.metadata_url, error
+            )
             return
         self._keys = {key["kid"]: key for key in keys if isinstance(key, dict) and "kid" in key}
         self._fetched_at = time.monotonic()
 
 
 class TokenValidator:
-    """Checks the bearer token on an incoming activity: signature, issuer, audience, times, endorsement and serviceUrl."""
+    """Checks the bearer token on an incoming activity: signature, issuer, audience, times, endorsement and
+    serviceUrl."""
 
     def __init__(self, settings: TeamsSettings, keys: SigningKeys) -> None:
         self.settings = settings
@@ -200,7 +208,7 @@ class BotConnector:
         self.settings = settings
         self.attempts = attempts
         self.backoff = backoff
-        self._session: Optional[aiohttp.ClientSession] = None
+        self._session: aiohttp.ClientSession | None = None
         self._token = ""
         self._token_expires = 0.0
         self._token_lock = asyncio.Lock()
@@ -228,8 +236,10 @@ class BotConnector:
                     async with self.session().post(self.settings.token_url, data=form) as answer:
                         body = await answer.json(content_type=None)
                         if answer.status != 200 or not isinstance(body, dict) or "access_token" not in body:
-                            raise DeliveryError(f"{self.settings.token_url} gave no token (HTTP {answer.status}): "
-                                                f"{body.get('error_description') if isinstance(body, dict) else body}")
+                            raise DeliveryError(
+                                f"{self.settings.token_url} gave no token (HTTP {answer.status}): "
+                                f"{body.get('error_description') if isinstance(body, dict) else body}"
+                            )
                 except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
                     raise DeliveryError(f"{self.settings.token_url} gave no token: {error!r}") from error
                 self._token = body["access_token"]
@@ -238,8 +248,10 @@ class BotConnector:
 
     async def send(self, reference: ConversationReference, activity: Activity) -> None:
         """Post one activity into the referenced conversation; retried on 429, 5xx and network errors."""
-        url = (f"{reference.service_url.rstrip('/')}/v3/conversations/"
-               f"{quote(reference.conversation.id, safe='')}/activities")
+        url = (
+            f"{reference.service_url.rstrip('/')}/v3/conversations/"
+            f"{quote(reference.conversation.id, safe='')}/activities"
+        )
         for attempt in itertools.count(1):
             delay = self.backoff * 2 ** (attempt - 1)
             try:
@@ -256,7 +268,9 @@ class BotConnector:
                 problem, retry = repr(error), True
             if not retry or attempt >= self.attempts:
                 raise DeliveryError(f"the Bot Connector did not take the message ({url}): {problem}")
-            log.warning("Bot Connector: %s, attempt %d of %d; retrying in %.1f s", problem, attempt, self.attempts, delay)
+            log.warning(
+                "Bot Connector: %s, attempt %d of %d; retrying in %.1f s", problem, attempt, self.attempts, delay
+            )
             await asyncio.sleep(delay)
 
 
@@ -276,8 +290,13 @@ def conversation_reference(activity: Activity) -> ConversationReference:
 def button_card(buttons: Sequence[Mapping[str, str]]) -> Attachment:
     """Rasa's buttons as a hero card whose messageBack actions send each button's payload back."""
     actions = [
-        CardAction(type=ActionTypes.message_back, title=b["title"], display_text=b["title"],
-                   text=b["payload"], value={"payload": b["payload"]})
+        CardAction(
+            type=ActionTypes.message_back,
+            title=b["title"],
+            display_text=b["title"],
+            text=b["payload"],
+            value={"payload": b["payload"]},
+        )
         for b in buttons
     ]
     return Attachment(content_type=HERO_CARD, content=HeroCard(buttons=actions))
@@ -295,8 +314,12 @@ class TeamsOutput(OutputChannel):
         self.reference = reference
 
     def _activity(self, **fields: Any) -> Activity:
-        return Activity(from_property=self.reference.bot, recipient=self.reference.user,
-                        conversation=self.reference.conversation, **fields)
+        return Activity(
+            from_property=self.reference.bot,
+            recipient=self.reference.user,
+            conversation=self.reference.conversation,
+            **fields,
+        )
 
     async def typing(self) -> None:
         """Show "typing…" while the answer is worked out; the answer does not wait on it succeeding."""
@@ -308,8 +331,9 @@ class TeamsOutput(OutputChannel):
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._send(text, ())
 
-    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
         await self._send(text, buttons)
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
@@ -326,7 +350,7 @@ class TeamsOutput(OutputChannel):
             await self.connector.send(self.reference, activity)
 
 
-def _tenant(activity: Activity) -> Optional[str]:
+def _tenant(activity: Activity) -> str | None:
     tenant = (activity.channel_data or {}).get("tenant") or {}
     return tenant.get("id") or activity.conversation.tenant_id
 
@@ -346,12 +370,16 @@ class TeamsInput(InputChannel):
         return CHANNEL
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "TeamsInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TeamsInput:
         """Configured from TEAMS_* environment variables; credentials.yml needs no values."""
         return cls(TeamsSettings.from_env())
 
-    def __init__(self, settings: TeamsSettings, lookup: Optional[StaffLookup] = None,
-                 references: Optional[ConversationReferences] = None) -> None:
+    def __init__(
+        self,
+        settings: TeamsSettings,
+        lookup: StaffLookup | None = None,
+        references: ConversationReferences | None = None,
+    ) -> None:
         self.settings = settings
         self.lookup = lookup
         self.references = references or ConversationReferences(settings.database_url)
@@ -374,9 +402,13 @@ class TeamsInput(InputChannel):
         @teams.listener("after_server_start")
         async def notify(app: Any, loop: Any) -> None:
             if self.settings.configured:
-                asyncio.get_running_loop().create_task(deliver_forever(
-                    CHANNEL, lambda external_id, text: send_proactive(external_id, text, self.settings),
-                    stop_notifying))
+                asyncio.get_running_loop().create_task(
+                    deliver_forever(
+                        CHANNEL,
+                        lambda external_id, text: send_proactive(external_id, text, self.settings),
+                        stop_notifying,
+                    )
+                )
 
         @teams.listener("after_server_stop")
         async def close(app: Any, loop: Any) -> None:
@@ -444,8 +476,9 @@ class TeamsInput(InputChannel):
             message = verdict.text
             await output.typing()
             try:
-                await on_new_message(UserMessage(message, output, caller.sender_id,
-                                                 input_channel=CHANNEL, metadata=caller.metadata()))
+                await on_new_message(
+                    UserMessage(message, output, caller.sender_id, input_channel=CHANNEL, metadata=caller.metadata())
+                )
             except DeliveryError:
                 raise
             except Exception:
@@ -454,17 +487,19 @@ class TeamsInput(InputChannel):
         except DeliveryError as error:
             log.error("A reply could not be delivered to Teams: %s", error)
 
-
     async def _remember(self, external_id: str, reference: ConversationReference) -> None:
-        """Keep where this person talks to the assistant, for messages it starts; if that fails, the answer still goes."""
+        """Keep where this person talks to the assistant, for messages it starts; if that fails, the answer goes."""
         try:
             await asyncio.to_thread(self.references.save, CHANNEL, external_id, reference.serialize())
         except SQLAlchemyError:
-            log.exception("The Teams conversation of %s was not saved; messages the assistant starts cannot reach "
-                          "them until it is", external_id)
+            log.exception(
+                "The Teams conversation of %s was not saved; messages the assistant starts cannot reach "
+                "them until it is",
+                external_id,
+            )
 
 
-async def send_proactive(external_id: str, text: str, settings: Optional[TeamsSettings] = None) -> None:
+async def send_proactive(external_id: str, text: str, settings: TeamsSettings | None = None) -> None:
     """Send `text` to a person (AAD object id) in the Teams conversation they last wrote to the assistant from."""
     settings = settings or TeamsSettings.from_env()
     if not settings.configured:
@@ -475,7 +510,9 @@ async def send_proactive(external_id: str, text: str, settings: Optional[TeamsSe
     finally:
         references.close()
     if stored is None:
-        raise DeliveryError(f"No Teams conversation with {external_id} yet: they need to message the assistant in Teams first.")
+        raise DeliveryError(
+            f"No Teams conversation with {external_id} yet: they need to message the assistant in Teams first."
+        )
     connector = BotConnector(settings)
     try:
         await TeamsOutput(connector, ConversationReference.deserialize(stored)).send_text_message(external_id, text)

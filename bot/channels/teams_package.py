@@ -1,4 +1,5 @@
-"""Builds the Teams app package: the manifest filled in from configuration, with its two icons drawn here, in the zip an administrator uploads to Teams."""
+"""Builds the Teams app package: the manifest filled in from configuration, with its two icons drawn here, in the zip an
+administrator uploads to Teams."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import json
 import os
 import re
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from string import Template
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -20,13 +22,15 @@ _GUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _VERSION = re.compile(r"\d+\.\d+\.\d+")
 
 
-def manifest(environ: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
+def manifest(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The app manifest for this deployment; a clear ValueError when the configuration cannot make one."""
     env = os.environ if environ is None else environ
     app_id = env.get("TEAMS_APP_ID", "").strip()
     if not app_id:
-        raise ValueError("TEAMS_APP_ID is not set: set it to the Microsoft App ID of the Azure bot registration "
-                         "before building the Teams app package.")
+        raise ValueError(
+            "TEAMS_APP_ID is not set: set it to the Microsoft App ID of the Azure bot registration "
+            "before building the Teams app package."
+        )
     values = {
         "bot_id": app_id,
         "manifest_id": env.get("TEAMS_MANIFEST_ID", "").strip() or app_id,
@@ -36,7 +40,9 @@ def manifest(environ: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
     }
     for name, key in (("TEAMS_APP_ID", "bot_id"), ("TEAMS_MANIFEST_ID", "manifest_id")):
         if not _GUID.fullmatch(values[key]):
-            raise ValueError(f"{name} must be a GUID such as 0a1b2c3d-0000-4000-8000-123456789abc, not {values[key]!r}.")
+            raise ValueError(
+                f"{name} must be a GUID such as 0a1b2c3d-0000-4000-8000-123456789abc, not {values[key]!r}."
+            )
     if not _VERSION.fullmatch(values["version"]):
         raise ValueError(f"TEAMS_APP_VERSION must look like 1.0.0, not {values['version']!r}.")
     if not values["website_url"].startswith("https://"):
@@ -81,7 +87,7 @@ def outline_icon() -> bytes:
     return _png(image)
 
 
-def build_package(out_dir: Path, environ: Optional[Mapping[str, str]] = None) -> Path:
+def build_package(out_dir: Path, environ: Mapping[str, str] | None = None) -> Path:
     """Write the package zip (manifest.json, color.png, outline.png) into out_dir; return its path."""
     data = manifest(environ)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
-"""The Telegram bridge: messages from Telegram (long polling or a webhook) go to the Rasa REST channel, and its replies come back as Telegram messages."""
+"""The Telegram bridge: messages from Telegram (long polling or a webhook) go to the Rasa REST channel, and its replies
+come back as Telegram messages."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ import secrets
 import signal
 import weakref
 from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, Optional, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -26,7 +28,6 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, T
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.channels import DeliveryError
-from bot.channels.notifications import deliver_forever
 from bot.channels.common import (
     CHOOSE,
     NOT_DELIVERED,
@@ -40,6 +41,7 @@ from bot.channels.common import (
     unavailable,
 )
 from bot.channels.formatting import TELEGRAM_LIMIT, split_message
+from bot.channels.notifications import deliver_forever
 from bot.channels.rasa_rest import RasaRest, RasaUnavailable
 from bot.settings import load_settings
 
@@ -68,7 +70,7 @@ class TelegramSettings:
     allow_unregistered: bool
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "TelegramSettings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> TelegramSettings:
         """Settings from TELEGRAM_* variables; a clear ValueError naming every missing or bad one."""
         env = os.environ if environ is None else environ
         problems = []
@@ -120,10 +122,22 @@ def merge_text_replies(replies: Sequence[Mapping[str, Any]]) -> list[Mapping[str
     merged: list[dict] = []
     for reply in replies:
         plain = reply.get("text") and not reply.get("buttons") and not reply.get("custom")
-        if merged and plain and merged[-1].get("text") and not merged[-1].get("buttons") and not merged[-1].get("custom"):
+        if (
+            merged
+            and plain
+            and merged[-1].get("text")
+            and not merged[-1].get("buttons")
+            and not merged[-1].get("custom")
+        ):
             merged[-1]["text"] += "\n\n" + reply["text"]
-        elif merged and reply.get("buttons") and not reply.get("custom") and merged[-1].get("text") \
-                and not merged[-1].get("buttons") and not merged[-1].get("custom"):
+        elif (
+            merged
+            and reply.get("buttons")
+            and not reply.get("custom")
+            and merged[-1].get("text")
+            and not merged[-1].get("buttons")
+            and not merged[-1].get("custom")
+        ):
             merged[-1] = {**reply, "text": merged[-1]["text"] + "\n\n" + (reply.get("text") or "")}
         else:
             merged.append(dict(reply))
@@ -131,7 +145,8 @@ def merge_text_replies(replies: Sequence[Mapping[str, Any]]) -> list[Mapping[str
 
 
 class TelegramSender:
-    """Sends the assistant's replies to a chat: HTML cut to Telegram's length, buttons as an inline keyboard, retried."""
+    """Sends the assistant's replies to a chat: HTML cut to Telegram's length, buttons as an inline keyboard,
+    retried."""
 
     def __init__(self, bot: Bot, attempts: int = 4, backoff: float = 1.0) -> None:
         self.bot = bot
@@ -140,16 +155,24 @@ class TelegramSender:
         self._payloads: OrderedDict[str, str] = OrderedDict()
 
     async def call(self, method: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any:
-        """One Bot API call, retried after flood control (as long as Telegram asks) and network errors (with backoff)."""
+        """One Bot API call, retried after flood control (as long as Telegram asks) and network errors (backoff)."""
         for attempt in itertools.count(1):
             try:
                 return await method(**kwargs)
             except (RetryAfter, NetworkError) as error:
                 if isinstance(error, BadRequest) or attempt >= self.attempts:
                     raise
-                delay = _seconds(error.retry_after) if isinstance(error, RetryAfter) else self.backoff * 2 ** (attempt - 1)
-                log.warning("Telegram %s failed (%s), attempt %d of %d; retrying in %.1f s",
-                            method.__name__, error, attempt, self.attempts, delay)
+                delay = (
+                    _seconds(error.retry_after) if isinstance(error, RetryAfter) else self.backoff * 2 ** (attempt - 1)
+                )
+                log.warning(
+                    "Telegram %s failed (%s), attempt %d of %d; retrying in %.1f s",
+                    method.__name__,
+                    error,
+                    attempt,
+                    self.attempts,
+                    delay,
+                )
                 await asyncio.sleep(delay)
 
     async def send(self, chat_id: int, text: str, buttons: Sequence[Mapping[str, str]] = ()) -> None:
@@ -159,8 +182,9 @@ class TelegramSender:
             chunks = [CHOOSE]
         for number, chunk in enumerate(chunks, start=1):
             markup = self.keyboard(buttons) if buttons and number == len(chunks) else None
-            await self.call(self.bot.send_message, chat_id=chat_id, text=chunk,
-                            parse_mode=ParseMode.HTML, reply_markup=markup)
+            await self.call(
+                self.bot.send_message, chat_id=chat_id, text=chunk, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
 
     async def send_replies(self, chat_id: int, replies: Sequence[Mapping[str, Any]]) -> None:
         """All of the assistant's replies; a reply Telegram will not take is logged and the person told."""
@@ -168,9 +192,12 @@ class TelegramSender:
             for reply in merge_text_replies(replies):
                 document = (reply.get("custom") or {}).get("document")
                 if document:
-                    await self.call(self.bot.send_document, chat_id=chat_id,
-                                    document=base64.b64decode(document["content_base64"]),
-                                    filename=document["filename"])
+                    await self.call(
+                        self.bot.send_document,
+                        chat_id=chat_id,
+                        document=base64.b64decode(document["content_base64"]),
+                        filename=document["filename"],
+                    )
                 elif reply.get("text") or reply.get("buttons"):
                     await self.send(chat_id, reply.get("text") or "", reply.get("buttons") or ())
         except TelegramError as error:
@@ -196,7 +223,7 @@ class TelegramSender:
             self._payloads.popitem(last=False)
         return f"k:{key}"
 
-    def payload(self, data: str) -> Optional[str]:
+    def payload(self, data: str) -> str | None:
         """The payload a tapped button stands for; None when it is no longer known (say, after a restart)."""
         if data.startswith("p:"):
             return data[2:]
@@ -227,9 +254,15 @@ class TelegramSender:
 class TelegramBridge:
     """Carries each private-chat message and button tap to the Rasa REST channel and the replies back."""
 
-    def __init__(self, settings: TelegramSettings, lookup: Optional[StaffLookup] = None,
-                 rasa: Optional[RasaRest] = None, retry_attempts: int = 4, retry_backoff: float = 1.0,
-                 notifications: bool = True) -> None:
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        lookup: StaffLookup | None = None,
+        rasa: RasaRest | None = None,
+        retry_attempts: int = 4,
+        retry_backoff: float = 1.0,
+        notifications: bool = True,
+    ) -> None:
         self.settings = settings
         self.notifications = notifications
         self.lookup = lookup
@@ -265,7 +298,7 @@ class TelegramBridge:
             self._chat_locks[chat_id] = lock
         return lock
 
-    async def handle(self, chat_id: int, user_id: int, message: str, message_id: Optional[str] = None) -> None:
+    async def handle(self, chat_id: int, user_id: int, message: str, message_id: str | None = None) -> None:
         """One message (text, command payload or button payload) from a person, answered in their chat."""
         async with self._chat_lock(chat_id):
             try:
@@ -338,16 +371,24 @@ class TelegramBridge:
         application = self.application
         async with application:
             await application.start()
-            runner: Optional[web.AppRunner] = None
+            runner: web.AppRunner | None = None
             try:
                 if self.settings.mode == "webhook":
                     runner = web.AppRunner(self.webhook_app(), access_log=None)
                     await runner.setup()
                     await web.TCPSite(runner, self.settings.listen, self.settings.port).start()
-                    await self.sender.call(application.bot.set_webhook, url=self.settings.webhook_url,
-                                           secret_token=self.settings.webhook_secret, allowed_updates=ALLOWED_UPDATES)
-                    log.info("Telegram webhook at %s, served on %s:%s",
-                             self.settings.webhook_url, self.settings.listen, self.settings.port)
+                    await self.sender.call(
+                        application.bot.set_webhook,
+                        url=self.settings.webhook_url,
+                        secret_token=self.settings.webhook_secret,
+                        allowed_updates=ALLOWED_UPDATES,
+                    )
+                    log.info(
+                        "Telegram webhook at %s, served on %s:%s",
+                        self.settings.webhook_url,
+                        self.settings.listen,
+                        self.settings.port,
+                    )
                 else:
                     await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
                     log.info("Telegram long polling as @%s", application.bot.username)
@@ -365,7 +406,7 @@ class TelegramBridge:
                 await self.rasa.close()
 
 
-async def send_proactive(external_id: str, text: str, settings: Optional[TelegramSettings] = None) -> None:
+async def send_proactive(external_id: str, text: str, settings: TelegramSettings | None = None) -> None:
     """Send `text` to a person's private chat with the bot (its chat id is their Telegram user id)."""
     settings = settings or TelegramSettings.from_env()
     bot = settings.bot()

@@ -11,8 +11,9 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import casefile as actions
-from bot.casefile import CaseFile, Identity
-from bot.casefile.views import LONDON
+from bot import settings
+from casefile import CaseFile, Identity
+from casefile.views import LONDON
 
 OPERATOR = Identity("terminal", "test-operator")
 JO, SAM, NED, SUE = "telegram:201", "telegram:101", "telegram:202", "telegram:102"
@@ -30,13 +31,13 @@ def store(tmp_path, monkeypatch) -> CaseFile:
     """The case file the actions use, on a fresh SQLite file, with four members of staff registered on Telegram."""
     monkeypatch.setenv("CASEFILE_DATABASE_URL", f"sqlite:///{tmp_path / 'casefile.db'}")
     monkeypatch.delenv("FA_CASE_REFERENCE_PATTERN", raising=False)
-    actions.case_file.cache_clear()
+    settings.case_file.cache_clear()
     casefile = actions.case_file()
     for name, role, team, telegram_id in STAFF:
         casefile.staff.add(name, role, team, {"telegram": telegram_id}, operator=OPERATOR)
     yield casefile
     casefile.database.dispose()
-    actions.case_file.cache_clear()
+    settings.case_file.cache_clear()
 
 
 def run(coroutine):
@@ -65,10 +66,17 @@ class Conversation:
         self.active = False
 
     def tracker(self, text: str, intent: str, entities=None, message_id: str = "m-1", previous: str = ""):
-        tracker = self.make_tracker(text, intent, entities=entities, slots=dict(self.slots), sender=self.sender,
-                                    active_loop=actions.FORM if self.active else None)
+        tracker = self.make_tracker(
+            text,
+            intent,
+            entities=entities,
+            slots=dict(self.slots),
+            sender=self.sender,
+            active_loop=actions.FORM if self.active else None,
+        )
         tracker.events = ([{"event": "user", "text": previous, "message_id": "m-0"}] if previous else []) + [
-            {"event": "user", "text": text, "message_id": message_id}]
+            {"event": "user", "text": text, "message_id": message_id}
+        ]
         return tracker
 
     def start(self, text: str, intent: str, entities=None) -> list[dict]:
@@ -89,8 +97,9 @@ class Conversation:
         run(actions.ASK_ACTIONS[self.question]().run(dispatcher, self.tracker("", "none"), {}))
         return dispatcher.messages
 
-    def answer(self, text: str, intent: str = "nlu_fallback", message_id: str = "m-1",
-               previous: str = "") -> list[dict]:
+    def answer(
+        self, text: str, intent: str = "nlu_fallback", message_id: str = "m-1", previous: str = ""
+    ) -> list[dict]:
         dispatcher = CollectingDispatcher()
         self.slots["requested_slot"] = self.question
         tracker = self.tracker(text, intent, message_id=message_id, previous=previous)
@@ -111,8 +120,9 @@ POINT_ANSWERS = {
 }
 
 
-def record_discussion(make_tracker, sender: str = JO, other: str = "Sam Patel", case: str = CASE,
-                      message_id: str = "m-save") -> tuple[Conversation, list[dict]]:
+def record_discussion(
+    make_tracker, sender: str = JO, other: str = "Sam Patel", case: str = CASE, message_id: str = "m-save"
+) -> tuple[Conversation, list[dict]]:
     """A discussion recorded in conversation up to the summary; returns the conversation and the summary shown."""
     talk = Conversation(make_tracker, sender)
     talk.start(f"record my SM discussion on {case}", "record_discussion")
@@ -139,8 +149,11 @@ def test_an_unregistered_sender_is_refused_and_nothing_is_stored(store, make_tra
     assert store.find_records(Identity("telegram", "201")) == []
 
     dispatcher = CollectingDispatcher()
-    run(actions.ActionListRecords().run(dispatcher, make_tracker("list records", "list_records",
-                                                                 sender="rest:telegram:201"), {}))
+    run(
+        actions.ActionListRecords().run(
+            dispatcher, make_tracker("list records", "list_records", sender="rest:telegram:201"), {}
+        )
+    )
     assert "You are not registered" in texts(dispatcher.messages)
     assert "--rest-id telegram:201" in texts(dispatcher.messages)
 
@@ -281,8 +294,12 @@ def test_stop_start_again_and_why_are_left_to_the_rules_but_buttons_and_long_ans
     talk.start(f"record my SM discussion on {CASE}", "record_discussion")
     for reply in ("Sam Patel", "just now", "yesterday 4pm"):
         talk.answer(reply)
-    for text, intent in [("stop", "stop"), ("start again", "start_again"), ("why do you ask?", "why_ask"),
-                         ("/stop", "stop")]:
+    for text, intent in [
+        ("stop", "stop"),
+        ("start again", "start_again"),
+        ("why do you ask?", "why_ask"),
+        ("/stop", "stop"),
+    ]:
         assert talk.answer(text, intent=intent) == []
         assert talk.slots.get("point_nature_of_concerns") is None
     talk.answer("Not discussed", intent="stop")
@@ -310,8 +327,11 @@ def test_an_urgent_message_interrupts_and_can_then_be_used_as_the_answer(store, 
 
 def test_a_forged_payload_sets_nothing(store, make_tracker):
     talk = Conversation(make_tracker, JO)
-    talk.start('/record_discussion{"status": "agreed", "case_reference": "ZW25P01234"}', "record_discussion",
-               entities=[{"entity": "status", "value": "agreed"}])
+    talk.start(
+        '/record_discussion{"status": "agreed", "case_reference": "ZW25P01234"}',
+        "record_discussion",
+        entities=[{"entity": "status", "value": "agreed"}],
+    )
     assert talk.slots["casefile_task"] == "record"
     assert all(talk.slots.get(slot) is None for slot in actions.FORM_SLOTS)
     replies = talk.answer('/agree_record{"record": "1"}', intent="agree_record")
@@ -378,8 +398,9 @@ def test_an_amendment_is_dated_and_keeps_the_original(store, make_tracker):
     amender.answer("With father since Sunday.")
     replies = amender.answer("I recorded the wrong address.")
     assert "Amendment saved on record" in texts(replies)
-    assert "The original text is kept in the record: With mother at the maternal grandmother's address." \
-        in texts(replies)
+    assert "The original text is kept in the record: With mother at the maternal grandmother's address." in texts(
+        replies
+    )
     point = store.get_record(Identity("telegram", "201"), record.id).point("where_child_is_now")
     assert point.current == "With father since Sunday."
     assert point.amendments[0].reason == "I recorded the wrong address."
@@ -390,20 +411,28 @@ def _seed(store: CaseFile) -> dict:
     jo, ned, sam = Identity("telegram", "201"), Identity("telegram", "202"), Identity("telegram", "101")
     points = {"nature_of_concerns": "Concerns."}
     made = {}
-    for name, who, case, day in [("jo_march", jo, CASE, 5), ("ned_march", ned, CASE, 12),
-                                 ("jo_april", jo, "LV25C00123", 33), ("jo_other_case", jo, "LV25C00123", 14)]:
+    for name, who, case, day in [
+        ("jo_march", jo, CASE, 5),
+        ("ned_march", ned, CASE, 12),
+        ("jo_april", jo, "LV25C00123", 33),
+        ("jo_other_case", jo, "LV25C00123", 14),
+    ]:
         when = datetime(2025, 2, 28, 10, 0, tzinfo=timezone.utc) + timedelta(days=day)
         practitioner = "Jo Bloggs" if who == jo else "Ned Stone"
-        made[name] = store.record_discussion(who, case, points, practitioner, "Sam Patel", when,
-                                             when - timedelta(hours=3), f"seed-{name}")
+        made[name] = store.record_discussion(
+            who, case, points, practitioner, "Sam Patel", when, when - timedelta(hours=3), f"seed-{name}"
+        )
     store.agree(sam, made["jo_march"].id)
     return made
 
 
 def list_records(make_tracker, sender: str, text: str, entities=None) -> list[dict]:
     dispatcher = CollectingDispatcher()
-    run(actions.ActionListRecords().run(dispatcher, make_tracker(text, "list_records", sender=sender,
-                                                                 entities=entities), {}))
+    run(
+        actions.ActionListRecords().run(
+            dispatcher, make_tracker(text, "list_records", sender=sender, entities=entities), {}
+        )
+    )
     return dispatcher.messages
 
 
@@ -415,15 +444,25 @@ def test_finding_records_by_case_person_dates_and_status(store, make_tracker):
     made = _seed(store)
     ids = {name: view.id for name, view in made.items()}
     assert listed(list_records(make_tracker, SAM, f"show me the SM discussions on {CASE}")) == [
-        ids["ned_march"], ids["jo_march"]]
+        ids["ned_march"],
+        ids["jo_march"],
+    ]
     assert listed(list_records(make_tracker, SAM, f"show me the discussions I agreed on case {CASE}")) == [
-        ids["jo_march"]]
+        ids["jo_march"]
+    ]
     assert listed(list_records(make_tracker, SAM, "records awaiting my agreement")) == [
-        ids["jo_april"], ids["jo_other_case"], ids["ned_march"]]
+        ids["jo_april"],
+        ids["jo_other_case"],
+        ids["ned_march"],
+    ]
     assert listed(list_records(make_tracker, SAM, "which discussions did Ned record in march 2025")) == [
-        ids["ned_march"]]
+        ids["ned_march"]
+    ]
     assert listed(list_records(make_tracker, SAM, "list SM discussions between 1 and 15 March 2025")) == [
-        ids["jo_other_case"], ids["ned_march"], ids["jo_march"]]
+        ids["jo_other_case"],
+        ids["ned_march"],
+        ids["jo_march"],
+    ]
     assert listed(list_records(make_tracker, NED, "show my discussion records")) == [ids["ned_march"]]
     assert "I found no records" in texts(list_records(make_tracker, SUE, f"show records on {CASE}"))
     awaiting = list_records(make_tracker, SAM, "records awaiting my agreement")
@@ -433,8 +472,12 @@ def test_finding_records_by_case_person_dates_and_status(store, make_tracker):
 def test_a_record_in_full_from_its_button(store, make_tracker):
     made = _seed(store)
     record = made["jo_march"]
-    replies = list_records(make_tracker, JO, f'/list_records{{"record": "{record.id}"}}',
-                           entities=[{"entity": "record", "value": str(record.id)}])
+    replies = list_records(
+        make_tracker,
+        JO,
+        f'/list_records{{"record": "{record.id}"}}',
+        entities=[{"entity": "record", "value": str(record.id)}],
+    )
     assert f"Record {record.id}: discussion on" in texts(replies)
     assert "Agreed by: Sam Patel (Service Manager, North)" in texts(replies)
     assert "Export" in [b["title"] for b in buttons(replies)]
@@ -446,8 +489,16 @@ def test_at_most_ten_records_are_listed_with_a_hint(store, make_tracker):
     jo = Identity("telegram", "201")
     start = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
     for n in range(12):
-        store.record_discussion(jo, CASE, {"nature_of_concerns": f"Concern {n}"}, "Jo Bloggs", "Sam Patel",
-                                start + timedelta(days=n), start, f"many-{n}")
+        store.record_discussion(
+            jo,
+            CASE,
+            {"nature_of_concerns": f"Concern {n}"},
+            "Jo Bloggs",
+            "Sam Patel",
+            start + timedelta(days=n),
+            start,
+            f"many-{n}",
+        )
     replies = list_records(make_tracker, JO, f"list all discussions on {CASE}")
     assert len(listed(replies)) == 10 and "12 records" in texts(replies)
     assert "Showing the 10 most recent" in texts(replies)
@@ -520,7 +571,7 @@ def test_a_practitioner_cannot_secure_a_file(store, make_tracker):
 def test_when_the_database_is_down_the_person_is_told_nothing_was_saved(store, make_tracker, monkeypatch):
     talk, _ = record_discussion(make_tracker)
     monkeypatch.setenv("CASEFILE_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/casefile")
-    actions.case_file.cache_clear()
+    settings.case_file.cache_clear()
     replies = saved(talk)
     assert texts(replies) == actions.UNREACHABLE
     assert "couldn't reach the case file" in texts(replies) and "nothing was saved" in texts(replies)
@@ -530,16 +581,19 @@ def test_when_the_database_is_down_the_person_is_told_nothing_was_saved(store, m
     assert "couldn't reach" in texts(list_records(make_tracker, JO, "list records"))
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("just now", datetime(2025, 6, 10, 15, 42)),
-    ("today 14:30", datetime(2025, 6, 10, 14, 30)),
-    ("yesterday 4pm", datetime(2025, 6, 9, 16, 0)),
-    ("03/06/2025 09:15", datetime(2025, 6, 3, 9, 15)),
-    ("2.15pm", datetime(2025, 6, 10, 14, 15)),
-    ("Monday at noon", datetime(2025, 6, 9, 12, 0)),
-    ("1 March 14:00", datetime(2025, 3, 1, 14, 0)),
-    ("24 December 10am", datetime(2024, 12, 24, 10, 0)),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("just now", datetime(2025, 6, 10, 15, 42)),
+        ("today 14:30", datetime(2025, 6, 10, 14, 30)),
+        ("yesterday 4pm", datetime(2025, 6, 9, 16, 0)),
+        ("03/06/2025 09:15", datetime(2025, 6, 3, 9, 15)),
+        ("2.15pm", datetime(2025, 6, 10, 14, 15)),
+        ("Monday at noon", datetime(2025, 6, 9, 12, 0)),
+        ("1 March 14:00", datetime(2025, 3, 1, 14, 0)),
+        ("24 December 10am", datetime(2024, 12, 24, 10, 0)),
+    ],
+)
 def test_moments_are_read_in_uk_time(text, expected):
     current = datetime(2025, 6, 10, 15, 42, 30, tzinfo=LONDON)  # a Tuesday, in British Summer Time
     assert actions.parse_moment(text, current) == expected.replace(tzinfo=LONDON)
@@ -551,20 +605,23 @@ def test_moments_without_a_time_or_in_the_future_are_refused(text):
         actions.parse_moment(text, datetime(2025, 6, 10, 15, 42, tzinfo=LONDON))
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("my records from last week", (date(2025, 6, 2), date(2025, 6, 8))),
-    ("what has Jo recorded this month", (date(2025, 6, 1), date(2025, 6, 10))),
-    ("between 1 and 15 March", (date(2025, 3, 1), date(2025, 3, 15))),
-    ("from 1 april to 30 april", (date(2025, 4, 1), date(2025, 4, 30))),
-    ("between 20 December and 5 January", (date(2024, 12, 20), date(2025, 1, 5))),
-    ("records from 01/03/2025 to 15/03/2025", (date(2025, 3, 1), date(2025, 3, 15))),
-    ("list SM discussions from january", (date(2025, 1, 1), date(2025, 1, 31))),
-    ("records I agreed last month", (date(2025, 5, 1), date(2025, 5, 31))),
-    ("discussions Priya recorded in the last 7 days", (date(2025, 6, 4), date(2025, 6, 10))),
-    ("which discussions did Ahmed record in august", (date(2024, 8, 1), date(2024, 8, 31))),
-    ("show me yesterday's discussion records", (date(2025, 6, 9), date(2025, 6, 9))),
-    (f"show me the SM discussions on {CASE}", (None, None)),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("my records from last week", (date(2025, 6, 2), date(2025, 6, 8))),
+        ("what has Jo recorded this month", (date(2025, 6, 1), date(2025, 6, 10))),
+        ("between 1 and 15 March", (date(2025, 3, 1), date(2025, 3, 15))),
+        ("from 1 april to 30 april", (date(2025, 4, 1), date(2025, 4, 30))),
+        ("between 20 December and 5 January", (date(2024, 12, 20), date(2025, 1, 5))),
+        ("records from 01/03/2025 to 15/03/2025", (date(2025, 3, 1), date(2025, 3, 15))),
+        ("list SM discussions from january", (date(2025, 1, 1), date(2025, 1, 31))),
+        ("records I agreed last month", (date(2025, 5, 1), date(2025, 5, 31))),
+        ("discussions Priya recorded in the last 7 days", (date(2025, 6, 4), date(2025, 6, 10))),
+        ("which discussions did Ahmed record in august", (date(2024, 8, 1), date(2024, 8, 31))),
+        ("show me yesterday's discussion records", (date(2025, 6, 9), date(2025, 6, 9))),
+        (f"show me the SM discussions on {CASE}", (None, None)),
+    ],
+)
 def test_periods_are_read_from_the_message(text, expected):
     assert actions.parse_period(text, date(2025, 6, 10)) == expected
 

@@ -9,7 +9,7 @@ from bot.settings import ROOT
 
 
 def test_every_walkthrough_fact_has_a_slot_an_ask_action_and_a_place_in_the_form():
-    domain = yaml.safe_load((ROOT / "domain" / "walkthroughs.yml").read_text())
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
     facts = all_facts()
     assert set(facts) <= set(domain["slots"])
     assert domain["forms"]["walkthrough_form"]["required_slots"] == facts

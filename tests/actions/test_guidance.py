@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guidance import (
@@ -24,7 +23,9 @@ def run(action, tracker) -> list[dict]:
 
 
 def test_topic_answer_cites_paragraphs(make_tracker):
-    [message] = run(ActionAnswerTopic(), make_tracker("what does the SM discussion cover", "service_manager_discussion"))
+    [message] = run(
+        ActionAnswerTopic(), make_tracker("what does the SM discussion cover", "service_manager_discussion")
+    )
     last_line = message["text"].splitlines()[-1]
     assert last_line.startswith("Framework ") and "2.81" in last_line
 
@@ -61,8 +62,11 @@ def test_undefined_term_is_not_guessed(make_tracker):
 
 
 def test_urgent_guidance_comes_first_then_the_other_question(make_tracker):
-    tracker = make_tracker("child left alone, do i need to tell my SM?", "urgent_danger",
-                           ranking=[("urgent_danger", 1.0), ("service_manager_discussion", 0.8)])
+    tracker = make_tracker(
+        "child left alone, do i need to tell my SM?",
+        "urgent_danger",
+        ranking=[("urgent_danger", 1.0), ("service_manager_discussion", 0.8)],
+    )
     messages = run(ActionUrgentGuidance(), tracker)
     assert "2.87" in messages[0]["text"]
     assert messages[0]["text"].index("left alone") < messages[0]["text"].index("immediate risk")
@@ -70,15 +74,24 @@ def test_urgent_guidance_comes_first_then_the_other_question(make_tracker):
 
 
 def test_urgent_guidance_alone_when_nothing_else_was_asked(make_tracker):
-    messages = run(ActionUrgentGuidance(), make_tracker("kid bleeding badly", "urgent_danger",
-                                                        ranking=[("urgent_danger", 1.0), ("recording", 0.2)]))
+    messages = run(
+        ActionUrgentGuidance(),
+        make_tracker("kid bleeding badly", "urgent_danger", ranking=[("urgent_danger", 1.0), ("recording", 0.2)]),
+    )
     assert len(messages) == 1
 
 
 def test_fallback_offers_likeliest_topics_and_paragraphs(make_tracker):
-    tracker = make_tracker("strategy meeting thing", "nlu_fallback",
-                           ranking=[("nlu_fallback", 0.5), ("strategy_discussion", 0.4),
-                                    ("child_protection_conference", 0.3), ("greet", 0.2)])
+    tracker = make_tracker(
+        "strategy meeting thing",
+        "nlu_fallback",
+        ranking=[
+            ("nlu_fallback", 0.5),
+            ("strategy_discussion", 0.4),
+            ("child_protection_conference", 0.3),
+            ("greet", 0.2),
+        ],
+    )
     [message] = run(ActionSuggestTopics(), tracker)
     payloads = [b["payload"] for b in message["buttons"]]
     assert payloads[:2] == ["/strategy_discussion", "/child_protection_conference"]
@@ -100,7 +113,10 @@ def test_offence_lookup_action(make_tracker):
 
 
 def test_urgent_then_the_offence_the_message_also_asked_about(make_tracker):
-    tracker = make_tracker("he's here now with a knife - is s18 OAPA on the list?", "urgent_danger",
-                           ranking=[("urgent_danger", 1.0), ("offence_lookup", 0.7)])
+    tracker = make_tracker(
+        "he's here now with a knife - is s18 OAPA on the list?",
+        "urgent_danger",
+        ranking=[("urgent_danger", 1.0), ("offence_lookup", 0.7)],
+    )
     messages = run(ActionUrgentGuidance(), tracker)
     assert "2.87" in messages[0]["text"] and "Section 18" in messages[1]["text"]

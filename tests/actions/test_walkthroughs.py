@@ -35,15 +35,19 @@ def test_start_keeps_the_facts_the_first_message_states(make_tracker):
 
 
 def test_required_slots_are_only_the_facts_still_needed(make_tracker):
-    tracker = make_tracker("Private law", "affirm", slots={
-        "walkthrough": "section_120", "question_7": "yes", "c1a_completed": False, "other_types_of_harm": True})
+    tracker = make_tracker(
+        "Private law",
+        "affirm",
+        slots={"walkthrough": "section_120", "question_7": "yes", "c1a_completed": False, "other_types_of_harm": True},
+    )
     needed = asyncio.run(ValidateWalkthroughForm().required_slots([], CollectingDispatcher(), tracker, {}))
     assert needed == ["law"]
 
 
 def test_an_answer_is_read_from_a_button_title(make_tracker):
-    tracker = make_tracker("Ticked no", "deny", slots={"walkthrough": "section_120", "law": "private",
-                                                      "requested_slot": "question_7"})
+    tracker = make_tracker(
+        "Ticked no", "deny", slots={"walkthrough": "section_120", "law": "private", "requested_slot": "question_7"}
+    )
     events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(CollectingDispatcher(), tracker, {}))
     assert slots(events)["question_7"] == "no"
 
@@ -63,10 +67,19 @@ def test_why_do_you_ask_quotes_the_paragraph(make_tracker):
 
 
 def test_outcome_has_decision_steps_citations_reminder_and_payload(make_tracker):
-    tracker = make_tracker("No", "deny", slots={
-        "walkthrough": "section_120", "law": "private", "question_7": "no", "c1a_completed": None,
-        "previously_at_risk_from_witnessing_harm": False, "still_at_risk_from_witnessing_harm": False,
-        "other_types_of_harm": False})
+    tracker = make_tracker(
+        "No",
+        "deny",
+        slots={
+            "walkthrough": "section_120",
+            "law": "private",
+            "question_7": "no",
+            "c1a_completed": None,
+            "previously_at_risk_from_witnessing_harm": False,
+            "still_at_risk_from_witnessing_harm": False,
+            "other_types_of_harm": False,
+        },
+    )
     [message], _ = run(ActionWalkthroughOutcome(), tracker)
     assert message["custom"]["decision"] == "no_action"
     assert message["text"].splitlines()[0] == "*Section 120: notification or referral*"
@@ -79,8 +92,11 @@ def test_every_fact_is_a_slot_name_once():
 
 
 def test_an_offence_named_mid_walkthrough_is_looked_up_and_the_question_stands(make_tracker):
-    tracker = make_tracker("dad's new partner has a caution for ABH", "offence_lookup",
-                           slots={"walkthrough": "police_check", "law": "private", "requested_slot": "harm_raised"})
+    tracker = make_tracker(
+        "dad's new partner has a caution for ABH",
+        "offence_lookup",
+        slots={"walkthrough": "police_check", "law": "private", "requested_slot": "harm_raised"},
+    )
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
     assert "harm_raised" not in slots(events)

@@ -13,17 +13,26 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.intent_classifier import ARRAYS_FILE, RANKING_LENGTH, IntentClassifier
 
 EXAMPLES = {
-    "police_check": ["do I need a police check", "when are police checks made", "PNC check on a PR application",
-                     "police check for public law"],
-    "mappa": ["what is MAPPA", "which offenders are under MAPPA", "cafcass and MAPPA meetings",
-              "MAPPA level 3 what does it mean for us"],
+    "police_check": [
+        "do I need a police check",
+        "when are police checks made",
+        "PNC check on a PR application",
+        "police check for public law",
+    ],
+    "mappa": [
+        "what is MAPPA",
+        "which offenders are under MAPPA",
+        "cafcass and MAPPA meetings",
+        "MAPPA level 3 what does it mean for us",
+    ],
     "greet": ["hello", "hi there", "good morning", "hiya"],
 }
 
 
 def training_data() -> TrainingData:
-    return TrainingData([Message(data={"text": text, "intent": intent})
-                         for intent, texts in EXAMPLES.items() for text in texts])
+    return TrainingData(
+        [Message(data={"text": text, "intent": intent}) for intent, texts in EXAMPLES.items() for text in texts]
+    )
 
 
 def trained(tmp_path) -> tuple[LocalModelStorage, Resource]:

@@ -89,6 +89,7 @@ def test_a_ticket_that_outlives_its_lifetime_is_refused():
         store = ConversationLockStore(redis_url=REDIS_URL)
         conversation = "c-" + uuid.uuid4().hex
         try:
+
             async def holder():
                 async with store.lock(conversation, lock_lifetime=0.2):
                     await asyncio.sleep(0.6)

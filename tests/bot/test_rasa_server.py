@@ -8,8 +8,10 @@ from rasa.core.actions.action import RemoteAction
 
 from bot.rasa_server import install, reply_validator, validate_action_result
 
-GOOD = {"events": [{"event": "slot", "name": "walkthrough", "value": "section_120", "timestamp": None}],
-        "responses": [{"text": "Framework 2.81", "buttons": [{"title": "2.81", "payload": "/show_paragraph"}]}]}
+GOOD = {
+    "events": [{"event": "slot", "name": "walkthrough", "value": "section_120", "timestamp": None}],
+    "responses": [{"text": "Framework 2.81", "buttons": [{"title": "2.81", "payload": "/show_paragraph"}]}],
+}
 BAD = [
     {"events": [{"event": "no_such_event"}]},
     {"events": "not a list"},

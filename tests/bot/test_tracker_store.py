@@ -22,11 +22,19 @@ slots:
 
 
 def conversation(turns: int, with_form: bool = False) -> DialogueStateTracker:
-    events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
-              SlotSet("walkthrough", "section_120")]
+    events = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        SlotSet("walkthrough", "section_120"),
+    ]
     for n in range(turns):
-        events += [UserUttered(f"hello {n}", {"name": "greet", "confidence": 1.0}),
-                   ActionExecuted("utter_greet"), BotUttered("hi"), ActionExecuted("action_listen")]
+        events += [
+            UserUttered(f"hello {n}", {"name": "greet", "confidence": 1.0}),
+            ActionExecuted("utter_greet"),
+            BotUttered("hi"),
+            ActionExecuted("action_listen"),
+        ]
     if with_form:
         events.insert(-1, ActiveLoop("walkthrough_form"))
     return DialogueStateTracker.from_events("someone", events, slots=DOMAIN.slots)
@@ -85,8 +93,13 @@ def test_sqlite_writes_ahead_on_pooled_connections_and_a_second_store_reads_what
 def test_a_conversation_with_no_session_start_is_read_back_whole(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
     store = DatabaseTrackerStore(domain=DOMAIN)
-    events = [ActionExecuted("action_listen"), UserUttered("hi", {"name": "greet", "confidence": 1.0}),
-              ActionExecuted("utter_greet"), BotUttered("hello"), ActionExecuted("action_listen")]
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("hi", {"name": "greet", "confidence": 1.0}),
+        ActionExecuted("utter_greet"),
+        BotUttered("hello"),
+        ActionExecuted("action_listen"),
+    ]
     asyncio.run(store.save(DialogueStateTracker.from_events("no-session", events, slots=DOMAIN.slots)))
     again = asyncio.run(store.retrieve("no-session"))
     assert [type(e) for e in again.events] == [type(e) for e in events]

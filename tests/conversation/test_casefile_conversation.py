@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.casefile import CaseFile, Identity
-from bot.casefile import config as casefile_config
 from bot.cli import send
+from bot.settings import load_settings
+from casefile import CaseFile, Identity
 
 pytestmark = pytest.mark.conversation
 
@@ -32,7 +32,7 @@ class Person:
 @pytest.fixture
 def casefile(servers):
     """The servers' own case file (sqlite:///<FA_VAR_DIR>/casefile.db unless CASEFILE_DATABASE_URL is set)."""
-    store = CaseFile(casefile_config.database_url())
+    store = CaseFile(load_settings().casefile_database_url)
     yield store
     store.database.dispose()
 
@@ -69,9 +69,12 @@ def record_in_conversation(practitioner: Person, manager: Person, case: str) -> 
     assert "When did the discussion take place" in texts(practitioner.says(manager.name))
     assert "When was the concern first identified" in texts(practitioner.says("just now"))
     replies = practitioner.says("yesterday 4pm")
-    answers = {1: "Mother says father pushed her during handover last week.", 2: "Recent",
-               3: "With mother at the maternal grandmother's address.",
-               10: "Referral to LACSC by telephone today; manager checks the outcome tomorrow."}
+    answers = {
+        1: "Mother says father pushed her during handover last week.",
+        2: "Recent",
+        3: "With mother at the maternal grandmother's address.",
+        10: "Referral to LACSC by telephone today; manager checks the outcome tomorrow.",
+    }
     for number in range(1, 13):
         assert POINT_QUESTION.search(texts(replies)).group(1) == str(number), replies
         replies = practitioner.says(answers.get(number, "Not discussed"))

@@ -1,4 +1,5 @@
-"""Faults mid-conversation: killed or restarted servers resume from the tracker store, and a save cut short by a crash or an outage leaves the record whole or absent."""
+"""Faults mid-conversation: killed or restarted servers resume from the tracker store, and a save cut short by a crash
+or an outage leaves the record whole or absent."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from actions.casefile import UNREACHABLE
-from bot.casefile import CaseFile, Identity
 from bot.cli import send, start_action_server, start_rasa_server, stop_servers
 from bot.rest_input import NO_ANSWER
 from bot.settings import load_settings
+from casefile import CaseFile, Identity
 from tests.conftest import free_port, pg_url
 from tests.conversation.test_casefile_conversation import Person, fresh_case
 
@@ -74,11 +75,18 @@ def test_a_dead_action_server_is_reported_and_the_walkthrough_resumes(own_settin
 # -- the case file on PostgreSQL: a save cut short by a crash or an outage ---------------------------------------
 
 OPERATOR = Identity("terminal", "fault-tests")
-ANSWERS = {1: "Mother says father pushed her during handover last week.", 2: "Recent",
-           3: "With mother at the maternal grandmother's address.",
-           10: "Referral to LACSC by telephone today; manager checks the outcome tomorrow."}
-SAVED_POINTS = {"nature_of_concerns": ANSWERS[1], "level_of_risk": "recent", "where_child_is_now": ANSWERS[3],
-                "action_and_timescale": ANSWERS[10]}
+ANSWERS = {
+    1: "Mother says father pushed her during handover last week.",
+    2: "Recent",
+    3: "With mother at the maternal grandmother's address.",
+    10: "Referral to LACSC by telephone today; manager checks the outcome tomorrow.",
+}
+SAVED_POINTS = {
+    "nature_of_concerns": ANSWERS[1],
+    "level_of_risk": "recent",
+    "where_child_is_now": ANSWERS[3],
+    "action_and_timescale": ANSWERS[10],
+}
 
 
 def draft_record(says: Callable[[str], list[dict]], manager_name: str, case: str) -> list[dict]:
@@ -115,11 +123,17 @@ def query(database: str, statement: str, *parameters) -> list[tuple]:
 
 def stored(database: str, case: str) -> tuple[int, int, int]:
     """What the case file holds for a case: (case rows, discussion records, outbox notifications about them)."""
-    [row] = query(database, """
+    [row] = query(
+        database,
+        """
         SELECT (SELECT count(*) FROM cases WHERE reference = %s),
                (SELECT count(*) FROM discussion_records r JOIN cases c ON c.id = r.case_id WHERE c.reference = %s),
                (SELECT count(*) FROM notifications n JOIN discussion_records r ON r.id = n.record_id
-                  JOIN cases c ON c.id = r.case_id WHERE c.reference = %s)""", case, case, case)
+                  JOIN cases c ON c.id = r.case_id WHERE c.reference = %s)""",
+        case,
+        case,
+        case,
+    )
     return row
 
 
@@ -147,8 +161,12 @@ def waiting_to_insert(database: str, table: str, timeout: float = 60) -> int:
     """The server process of the INSERT into `table` that waits for a lock, as soon as there is one."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        rows = query("postgres", "SELECT pid FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock' "
-                                 "AND query LIKE %s", database, f"INSERT INTO {table}%")
+        rows = query(
+            "postgres",
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock' AND query LIKE %s",
+            database,
+            f"INSERT INTO {table}%",
+        )
         if rows:
             return rows[0][0]
         time.sleep(0.1)
@@ -201,9 +219,13 @@ def started(model_file, pg_server, tmp_path_factory):
     (DATABASE_URL), the case file in another (CASEFILE_DATABASE_URL), so each can fail without the other."""
     tracker_db, casefile_db = pg_server(), pg_server()
     saved = dict(os.environ)
-    os.environ.update(DATABASE_URL=pg_url(tracker_db), CASEFILE_DATABASE_URL=pg_url(casefile_db),
-                      FA_VAR_DIR=str(tmp_path_factory.mktemp("faults")), FA_RASA_PORT=str(free_port()),
-                      FA_ACTION_PORT=str(free_port()))
+    os.environ.update(
+        DATABASE_URL=pg_url(tracker_db),
+        CASEFILE_DATABASE_URL=pg_url(casefile_db),
+        FA_VAR_DIR=str(tmp_path_factory.mktemp("faults")),
+        FA_RASA_PORT=str(free_port()),
+        FA_ACTION_PORT=str(free_port()),
+    )
     os.environ.pop("REDIS_URL", None)
     servers = Stack(load_settings(), model_file, tracker_db, casefile_db, CaseFile(pg_url(casefile_db)))
     try:
@@ -307,8 +329,9 @@ def test_an_unavailable_case_file_database_is_told_saves_nothing_and_saving_work
             waiting_to_insert(stack.casefile_db, "discussion_records")
             with admin.cursor() as cursor:
                 cursor.execute(f'ALTER DATABASE "{stack.casefile_db}" ALLOW_CONNECTIONS false')
-                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                               (stack.casefile_db,))
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (stack.casefile_db,)
+                )
             first = texts(saving.result(timeout=60))
         assert first.startswith(UNREACHABLE), first
         assert "Your answers are kept: press Save to try again." in first

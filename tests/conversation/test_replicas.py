@@ -1,4 +1,5 @@
-"""Two Rasa servers sharing PostgreSQL and Redis answer the same conversations, interleaved, in order, and store each confirmed record once."""
+"""Two Rasa servers sharing PostgreSQL and Redis answer the same conversations, interleaved, in order, and store each
+confirmed record once."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.casefile import CaseFile, Identity
 from bot.cli import send, start_servers, stop_servers
 from bot.settings import load_settings
-from tests.conftest import free_port, pg_url
+from casefile import CaseFile, Identity
 from tests.bot.test_lock_store import redis_available
+from tests.conftest import free_port, pg_url
 from tests.conversation.test_casefile_conversation import fresh_case
 from tests.conversation.test_faults import draft_record, texts
 
@@ -30,8 +31,7 @@ def replicas(model_file, pg_server, tmp_path_factory):
     if not redis_available():
         pytest.skip("no Redis server answering on 127.0.0.1:6379: the replicas share their lock there")
     database = pg_url(pg_server())
-    shared = {"DATABASE_URL": database, "REDIS_URL": REDIS_URL,
-              "FA_VAR_DIR": str(tmp_path_factory.mktemp("replicas"))}
+    shared = {"DATABASE_URL": database, "REDIS_URL": REDIS_URL, "FA_VAR_DIR": str(tmp_path_factory.mktemp("replicas"))}
     saved = dict(os.environ)
     os.environ.pop("CASEFILE_DATABASE_URL", None)  # the case file shares DATABASE_URL, as by default
     servers, processes = [], []
@@ -102,7 +102,7 @@ def test_interleaved_messages_to_two_replicas_are_answered_in_order(replicas):
         for index, (kind, text) in enumerate(turns):
             if kind == "user":
                 asked = text.split()[-1]
-                answer = next(t for k, t in turns[index + 1:] if k == "bot")
+                answer = next(t for k, t in turns[index + 1 :] if k == "bot")
                 assert f"*{asked}*" in answer, f"the reply to {text!r} was crossed with another message"
 
 
@@ -119,8 +119,13 @@ def test_discussions_recorded_through_both_replicas_are_stored_exactly_once(repl
 
     def register(role: str, name: str) -> str:
         sender = f"replica-staff-{uuid.uuid4().hex[:8]}"
-        casefile.staff.add(f"{name} {uuid.uuid4().hex[:6].capitalize()}", role, team, {"rest": sender},
-                           operator=Identity("terminal", "replica-tests"))
+        casefile.staff.add(
+            f"{name} {uuid.uuid4().hex[:6].capitalize()}",
+            role,
+            team,
+            {"rest": sender},
+            operator=Identity("terminal", "replica-tests"),
+        )
         return sender
 
     manager = register("service_manager", "Sam")
@@ -129,8 +134,9 @@ def test_discussions_recorded_through_both_replicas_are_stored_exactly_once(repl
 
     def record(number: int, sender: str) -> list[str]:
         turns = itertools.count(number)
-        draft_record(lambda message: send(servers[next(turns) % 2], sender, message), manager_name,
-                     practitioners[sender])
+        draft_record(
+            lambda message: send(servers[next(turns) % 2], sender, message), manager_name, practitioners[sender]
+        )
         with ThreadPoolExecutor(2) as both:
             return [texts(replies) for replies in both.map(lambda server: send(server, sender, "Save"), servers)]
 
@@ -155,8 +161,11 @@ def stored_records(database: str, cases: list[str]) -> list[tuple[str, int]]:
     connection = psycopg2.connect(database)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT c.reference, count(*) FROM discussion_records r JOIN cases c ON c.id = r.case_id "
-                           "WHERE c.reference = ANY(%s) GROUP BY c.reference", (cases,))
+            cursor.execute(
+                "SELECT c.reference, count(*) FROM discussion_records r JOIN cases c ON c.id = r.case_id "
+                "WHERE c.reference = ANY(%s) GROUP BY c.reference",
+                (cases,),
+            )
             return cursor.fetchall()
     finally:
         connection.close()

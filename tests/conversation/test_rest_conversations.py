@@ -34,11 +34,14 @@ def test_help_says_what_the_assistant_does(servers):
     assert "show me 2.81" in texts(replies)
 
 
-@pytest.mark.parametrize("message,paragraph", [
-    ("what do I need to cover in the discussion with my service manager?", "2.81"),
-    ("how quickly do I have to confirm a referral to CSC in writing", "2.103"),
-    ("what's a strategy discussion and do I go", "2.109"),
-])
+@pytest.mark.parametrize(
+    "message,paragraph",
+    [
+        ("what do I need to cover in the discussion with my service manager?", "2.81"),
+        ("how quickly do I have to confirm a referral to CSC in writing", "2.103"),
+        ("what's a strategy discussion and do I go", "2.109"),
+    ],
+)
 def test_framework_answer_cites_its_paragraph(servers, message, paragraph):
     [replies] = talk(servers, message)
     text = texts(replies)
@@ -51,11 +54,14 @@ def test_show_me_a_paragraph_quotes_it(servers):
     assert "An agreed record of the discussion should be kept on the case file." in texts(replies)
 
 
-@pytest.mark.parametrize("message", [
-    "child left home alone, mum not answering her phone",
-    "kid has a head injury and is bleeding what do i do",
-    "dad has turned up drunk with a knife and the kids are there",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "child left home alone, mum not answering her phone",
+        "kid has a head injury and is bleeding what do i do",
+        "dad has turned up drunk with a knife and the kids are there",
+    ],
+)
 def test_urgent_danger_gets_2_87_first(servers, message):
     [replies] = talk(servers, message)
     assert "2.87" in replies[0]["text"]
@@ -86,7 +92,11 @@ def test_oversized_message_is_refused_clearly(servers):
 
 
 def test_injection_and_markup_are_just_text(servers):
-    for message in ["'; DROP TABLE events; --", "<script>alert(1)</script> show me 2.81", "**bold** _it_ [x](http://e)"]:
+    for message in [
+        "'; DROP TABLE events; --",
+        "<script>alert(1)</script> show me 2.81",
+        "**bold** _it_ [x](http://e)",
+    ]:
         [replies] = talk(servers, message)
         assert isinstance(replies, list) and all("Traceback" not in r.get("text", "") for r in replies)
 

@@ -29,8 +29,9 @@ def buttons(replies: list[dict]) -> list[str]:
 
 def test_all_facts_in_one_message_goes_straight_to_the_outcome(servers):
     chat = Conversation(servers)
-    replies = chat.say("private law, C1A ticked yes but not filed, dad punched the 10yo. "
-                       "s120 notification or referral?")
+    replies = chat.say(
+        "private law, C1A ticked yes but not filed, dad punched the 10yo. s120 notification or referral?"
+    )
     decision = outcome(replies)
     assert decision and decision["decision"] == "child_protection_referral"
     assert "Appendix III" in decision["citations"]

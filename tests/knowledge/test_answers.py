@@ -39,8 +39,10 @@ def test_unknown_term_is_not_invented():
 
 
 def test_citation_line():
-    assert citation_line(["2.19", "2.20", "box:2.33", "Appendix III", "2.19"]) == \
-        "Framework 2.19, 2.20, (box after 2.33), Appendix III"
+    assert (
+        citation_line(["2.19", "2.20", "box:2.33", "Appendix III", "2.19"])
+        == "Framework 2.19, 2.20, (box after 2.33), Appendix III"
+    )
 
 
 def test_jargon_is_explained_from_the_framework_with_citations():

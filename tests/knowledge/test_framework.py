@@ -39,20 +39,26 @@ def test_every_paragraph_in_the_source_is_in_the_data(fw):
         assert any(normalise(words) in normalise(p.text) for p in fw.passages(number)), number
 
 
-@pytest.mark.parametrize("ref,words", [
-    ("2.82", "An agreed record of the discussion should be kept on the case file."),
-    ("2.103", "within one working day"),
-    ("2.104", "within three working days"),
-    ("2.87", "if a child has been left alone, the practitioner should act to protect the child"),
-    ("3.75", "written explicit consent"),
-    ("4.19", "Local Authority Designated Officer"),
-    ("box:2.33", "A chronology of previous contacts and concerns should be prepared"),
-    ("box:2.67", "there are no absolute criteria to rely on"),
-    ("box:4.6", "Under no circumstances will Cafcass practitioners interview children in their cars."),
-    ("box:1.24", "Tier 4"),
-    ("Appendix III", "Notify the court that C1A form has not been completed as required"),
-    ("Appendix V", "Where a child welfare (protection) referral is made, this is followed up in writing within 24 hours."),
-])
+@pytest.mark.parametrize(
+    "ref,words",
+    [
+        ("2.82", "An agreed record of the discussion should be kept on the case file."),
+        ("2.103", "within one working day"),
+        ("2.104", "within three working days"),
+        ("2.87", "if a child has been left alone, the practitioner should act to protect the child"),
+        ("3.75", "written explicit consent"),
+        ("4.19", "Local Authority Designated Officer"),
+        ("box:2.33", "A chronology of previous contacts and concerns should be prepared"),
+        ("box:2.67", "there are no absolute criteria to rely on"),
+        ("box:4.6", "Under no circumstances will Cafcass practitioners interview children in their cars."),
+        ("box:1.24", "Tier 4"),
+        ("Appendix III", "Notify the court that C1A form has not been completed as required"),
+        (
+            "Appendix V",
+            "Where a child welfare (protection) referral is made, this is followed up in writing within 24 hours.",
+        ),
+    ],
+)
 def test_paragraphs_boxes_and_appendices_quote_the_source(fw, ref, words):
     assert fw.quotes(ref, words)
 
@@ -85,17 +91,20 @@ def test_glossary(fw):
     assert len(fw.glossary) == 31
 
 
-@pytest.mark.parametrize("text,refs", [
-    ("show me 2.81", ["2.81"]),
-    ("what does para 3.75 say", ["3.75"]),
-    ("read me appendix V", ["Appendix V"]),
-    ("appendix 2 please", ["Appendix II"]),
-    ("2.100-2.103", ["2.100", "2.101", "2.102", "2.103"]),
-    ("paragraphs 2.81 to 2.84", ["2.81", "2.82", "2.83", "2.84"]),
-    ("2.104?", ["2.104"]),
-    ("case ZW25P01234 2.9.5", []),
-    ("section 47 of the children act", []),
-])
+@pytest.mark.parametrize(
+    "text,refs",
+    [
+        ("show me 2.81", ["2.81"]),
+        ("what does para 3.75 say", ["3.75"]),
+        ("read me appendix V", ["Appendix V"]),
+        ("appendix 2 please", ["Appendix II"]),
+        ("2.100-2.103", ["2.100", "2.101", "2.102", "2.103"]),
+        ("paragraphs 2.81 to 2.84", ["2.81", "2.82", "2.83", "2.84"]),
+        ("2.104?", ["2.104"]),
+        ("case ZW25P01234 2.9.5", []),
+        ("section 47 of the children act", []),
+    ],
+)
 def test_references_in_a_message(fw, text, refs):
     assert fw.references_in(text) == refs
 
@@ -106,14 +115,17 @@ def _broken(data: dict, change) -> dict:
     return copy
 
 
-@pytest.mark.parametrize("change,complaint", [
-    (lambda d: d["paragraphs"].pop(100), "missing 2.72"),
-    (lambda d: d["paragraphs"].append(dict(d["paragraphs"][50])), "appears 2 times"),
-    (lambda d: d["paragraphs"].pop(14), "should appear 2 times"),
-    (lambda d: d["appendices"].pop(), "appendices should be"),
-    (lambda d: d["glossary"].clear(), "glossary is empty"),
-    (lambda d: d.update(sha256="0" * 64), "stale"),
-])
+@pytest.mark.parametrize(
+    "change,complaint",
+    [
+        (lambda d: d["paragraphs"].pop(100), "missing 2.72"),
+        (lambda d: d["paragraphs"].append(dict(d["paragraphs"][50])), "appears 2 times"),
+        (lambda d: d["paragraphs"].pop(14), "should appear 2 times"),
+        (lambda d: d["appendices"].pop(), "appendices should be"),
+        (lambda d: d["glossary"].clear(), "glossary is empty"),
+        (lambda d: d.update(sha256="0" * 64), "stale"),
+    ],
+)
 def test_loading_fails_loudly_naming_what_is_wrong(change, complaint):
     data = ingest()
     source = SOURCE.read_text(encoding="utf-8")

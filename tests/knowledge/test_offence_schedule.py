@@ -64,7 +64,11 @@ def test_first_and_last_rows_are_as_printed(parsed):
 
 
 def test_a_row_split_across_lines_is_merged(parsed):
-    assert {"offence": "Permitting defective to use premises for intercourse", "section": "Section 27", "act": SOA56} in parsed["rows"]
+    assert {
+        "offence": "Permitting defective to use premises for intercourse",
+        "section": "Section 27",
+        "act": SOA56,
+    } in parsed["rows"]
     assert not any(r["offence"] in ("intercourse", "Permitting defective to use premises for") for r in parsed["rows"])
 
 
@@ -74,12 +78,24 @@ def test_a_row_split_across_lines_is_merged(parsed):
         {"offence": "Assault or battery", "section": "Common Law", "act": None},
         {"offence": "Indecent exposure", "section": "Section 4", "act": "Vagrancy Act 1824"},
         {"offence": "Indecent exposure", "section": "Section 28", "act": "Town Police Clauses Act 1847"},
-        {"offence": "Wounding and causing grievous bodily harm: Wounding with intent", "section": "Section 18", "act": OAPA},
+        {
+            "offence": "Wounding and causing grievous bodily harm: Wounding with intent",
+            "section": "Section 18",
+            "act": OAPA,
+        },
         {"offence": "Buggery where the victim is under 16*", "section": "Section 12", "act": SOA56},
-        {"offence": "Child sex offences committed by a children or young persons", "section": "Section 13", "act": SOA03},
+        {
+            "offence": "Child sex offences committed by a children or young persons",
+            "section": "Section 13",
+            "act": SOA03,
+        },
         {"offence": "Cruelty to children", "section": "Section 1", "act": "Children and Young Persons Act 1933"},
         {"offence": "Abuse of Trust", "section": "Section 3", "act": "Sexual Offences (Amendment) Act 2000"},
-        {"offence": "Traffic in prostitution", "section": "Section 145", "act": "Nationality, Immigration and Asylum Act 2002"},
+        {
+            "offence": "Traffic in prostitution",
+            "section": "Section 145",
+            "act": "Nationality, Immigration and Asylum Act 2002",
+        },
         {
             "offence": "Aiding, abetting, counselling or procuring the suicide of a child or young person.",
             "section": "Section 2",
@@ -126,7 +142,9 @@ def test_schedule_guidance_gives_notes_and_citation():
 def test_the_json_on_disk_is_the_current_source_and_commit_ready(parsed):
     text = DATA.read_text(encoding="utf-8")
     data = json.loads(text)
-    assert data["rows"] == parsed["rows"] and data["notes"] == parsed["notes"] and data["guidance"] == parsed["guidance"]
+    assert (
+        data["rows"] == parsed["rows"] and data["notes"] == parsed["notes"] and data["guidance"] == parsed["guidance"]
+    )
     assert text == json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
@@ -159,7 +177,9 @@ def test_load_fails_when_a_row_is_lost(tmp_path):
 
 
 def test_load_fails_when_a_row_is_added(tmp_path):
-    path = tampered(tmp_path, lambda d: d["rows"].append({"offence": "Theft", "section": "Section 1", "act": "Theft Act 1968"}))
+    path = tampered(
+        tmp_path, lambda d: d["rows"].append({"offence": "Theft", "section": "Section 1", "act": "Theft Act 1968"})
+    )
     with pytest.raises(ValueError, match="119 rows"):
         load_schedule(path)
 
@@ -248,7 +268,10 @@ def test_every_row_is_found_by_its_statute_reference(row):
         ("s.47 OAPA 1861", key("Section 47", OAPA)),
         ("S 47 Offences Against the Person Act", key("Section 47", OAPA)),
         ("section 1 CYPA 1933", key("Section 1", "Children and Young Persons Act 1933")),
-        ("section 1 of the Children and Young Persons Act 1933", key("Section 1", "Children and Young Persons Act 1933")),
+        (
+            "section 1 of the Children and Young Persons Act 1933",
+            key("Section 1", "Children and Young Persons Act 1933"),
+        ),
         ("Sexual Offences Act 2003 s.9", key("Section 9", SOA03)),
         ("SOA 2003 s9", key("Section 9", SOA03)),
         ("S.O.A. 2003 s.9(1)(a)", key("Section 9", SOA03)),
@@ -257,7 +280,10 @@ def test_every_row_is_found_by_its_statute_reference(row):
         ("S.1 PCA 1978", key("Section 1", "Protection of Children Act 1978")),
         ("CJA 1988 s160", key("Section 160", "Criminal Justice Act 1988")),
         ("s.49 Children Act 1989", key("Section 49", "Children Act 1989")),
-        ("Asylum and Immigration (Treatment of Claimants, etc.) Act 2004 s4", key("Section 4", "Asylum and Immigration (Treatment of Claimants, etc)")),
+        (
+            "Asylum and Immigration (Treatment of Claimants, etc.) Act 2004 s4",
+            key("Section 4", "Asylum and Immigration (Treatment of Claimants, etc)"),
+        ),
     ],
 )
 def test_statute_references(query, expected):
@@ -280,7 +306,10 @@ def test_a_section_of_an_act_not_on_the_schedule_is_no_match():
         ("rape", {key("Section 1", SOA56), key("Section 1", SOA03)}),
         ("section 47", {key("Section 47", OAPA), key("Section 47", SOA03)}),
         ("infanticide", {"Infanticide, Common Law", key("Section 1", "Infanticide Act 1938")}),
-        ("indecent exposure", {key("Section 4", "Vagrancy Act 1824"), key("Section 28", "Town Police Clauses Act 1847")}),
+        (
+            "indecent exposure",
+            {key("Section 4", "Vagrancy Act 1824"), key("Section 28", "Town Police Clauses Act 1847")},
+        ),
         ("GBH", {key("Section 18", OAPA), key("Section 20", OAPA)}),
         ("incest", {key("Section 10", SOA56), key("Section 11", SOA56)}),
     ],
@@ -374,9 +403,18 @@ def test_typos(query, expected):
             "12/03/2015 Leeds MC  ASSAULT OCCASIONING ACTUAL BODILY HARM - OAPA 1861 s.47 - Conditional discharge 12 months",
             key("Section 47", OAPA),
         ),
-        ("Wounding with intent to do grievous bodily harm - s.18 OAPA 1861 - 6 yrs imprisonment", key("Section 18", OAPA)),
-        ("03/11/2009 Bradford CC SEXUAL ACTIVITY WITH A FEMALE CHILD UNDER 16 - SOA 2003 s.9(1) - 2 yrs imp", key("Section 9", SOA03)),
-        ("CAUTION 2012 - Possess indecent photograph/pseudo-photograph of child - CJA 1988 s.160", key("Section 160", "Criminal Justice Act 1988")),
+        (
+            "Wounding with intent to do grievous bodily harm - s.18 OAPA 1861 - 6 yrs imprisonment",
+            key("Section 18", OAPA),
+        ),
+        (
+            "03/11/2009 Bradford CC SEXUAL ACTIVITY WITH A FEMALE CHILD UNDER 16 - SOA 2003 s.9(1) - 2 yrs imp",
+            key("Section 9", SOA03),
+        ),
+        (
+            "CAUTION 2012 - Possess indecent photograph/pseudo-photograph of child - CJA 1988 s.160",
+            key("Section 160", "Criminal Justice Act 1988"),
+        ),
     ],
 )
 def test_police_printout_lines(query, expected):
@@ -446,7 +484,9 @@ AWKWARD = {
     "bidi and zero-width marks": "\u202e\u200bABH",
     "100 KB of one offence": "ABH " * 25_000,
     "100 KB word": "x" * 100_000,
-    "100 KB of mixed text": ("Leeds MC 12/03/2015 sexual activty chid s.47 OAPA 🙂 \x07 theft (1)(a) " * 1_400)[:100_000],
+    "100 KB of mixed text": ("Leeds MC 12/03/2015 sexual activty chid s.47 OAPA 🙂 \x07 theft (1)(a) " * 1_400)[
+        :100_000
+    ],
 }
 
 

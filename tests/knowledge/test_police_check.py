@@ -1,7 +1,7 @@
 """The police check against Framework 2.17-2.22 and 3.67-3.76, over every combination of facts."""
 
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache
 from itertools import product
 from pathlib import Path
 
@@ -52,7 +52,7 @@ def expected_outcome(f: PoliceCheckFacts) -> tuple[str, str]:
     return "no_police_check", "neither list"
 
 
-@lru_cache(maxsize=None)
+@cache
 def expected_missing(deciding: tuple) -> tuple[str, ...]:
     f = PoliceCheckFacts(*deciding)
     unknown = [name for name in DECIDING if getattr(f, name) is None]
@@ -104,11 +104,15 @@ def test_every_combination_of_facts():
         else:
             assert has(decision, "2.20", EXCLUDED[rule])
             assert [q for q in EXCLUDED.values() if any(q in s.quote for s in decision.steps)] == [EXCLUDED[rule]]
-        assert has(decision, "3.69", "made aware of this in writing") is (facts.checks_not_possible_before_hearing is True)
+        assert has(decision, "3.69", "made aware of this in writing") is (
+            facts.checks_not_possible_before_hearing is True
+        )
         assert has(decision, "3.69", "what happened and why") is (facts.checks_not_possible_before_hearing is True)
         repeat = facts.other_names_or_addresses is True and code != "ask_la_to_confirm"
         assert has(decision, "2.17", "over the last five years") is repeat
-        assert has(decision, "3.72", "relevant individuals are identified") is (facts.relevant_individuals_identified is True)
+        assert has(decision, "3.72", "relevant individuals are identified") is (
+            facts.relevant_individuals_identified is True
+        )
         assert has(decision, "3.70", "extended checks") is (facts.extended_checks_considered is True)
         consent = facts.relevant_individuals_identified is True or facts.extended_checks_considered is True
         assert has(decision, "3.75", "written explicit consent") is consent
@@ -165,7 +169,9 @@ def test_pr_application_with_harm_raised_gets_a_check():
 
 
 def test_urgent_hearing_before_checks_tells_the_court_in_writing():
-    decision = decide_police_check(PoliceCheckFacts(law="private", harm_raised=True, checks_not_possible_before_hearing=True))
+    decision = decide_police_check(
+        PoliceCheckFacts(law="private", harm_raised=True, checks_not_possible_before_hearing=True)
+    )
     texts = [str(step) for step in decision.steps]
     assert any("the court should be made aware of this in writing" in text for text in texts)
 
@@ -173,7 +179,9 @@ def test_urgent_hearing_before_checks_tells_the_court_in_writing():
 def test_the_decision_codes_are_the_design_contract():
     design = ("police_check", "no_police_check", "ask_la_to_confirm")
     assert set(CODES) == set(design)
-    assert {decide_police_check(PoliceCheckFacts(*values)).code for values in product(*DECIDING.values())} == set(design)
+    assert {decide_police_check(PoliceCheckFacts(*values)).code for values in product(*DECIDING.values())} == set(
+        design
+    )
 
 
 def test_unknown_application_type_is_refused():

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import product
 from pathlib import Path
 
@@ -37,7 +37,7 @@ def expected_outcome(f: ReferralFacts) -> tuple:
     return "no_referral", None, (), False
 
 
-@lru_cache(maxsize=None)
+@cache
 def expected_missing(f: ReferralFacts) -> tuple[str, ...]:
     unknown = [name for name in ORDER if getattr(f, name) is None]
     needed = []
@@ -83,7 +83,9 @@ def test_every_combination_of_facts():
         assert decision.code == code, facts
         quotes = " ".join(step.quote for step in decision.steps)
         if letter:
-            assert any(step.citation == "2.65" and f"covering letter ({letter})" in step.note for step in decision.steps)
+            assert any(
+                step.citation == "2.65" and f"covering letter ({letter})" in step.note for step in decision.steps
+            )
             assert "initial telephone contact followed by the CAF form" in quotes
         if code == "s47_child_welfare_protection":
             assert "consent is not required from the court or by the child or parent/s" in quotes
@@ -106,7 +108,12 @@ def test_every_combination_of_facts():
         (ReferralFacts(), list(ORDER)),
         (ReferralFacts(significant_harm=True), []),
         (ReferralFacts(significant_harm=False, needs_family_support_services=True), list(ORDER[3:])),
-        (ReferralFacts(significant_harm=False, needs_family_support_services=False, promote_welfare_through_other_agency=False), []),
+        (
+            ReferralFacts(
+                significant_harm=False, needs_family_support_services=False, promote_welfare_through_other_agency=False
+            ),
+            [],
+        ),
     ],
 )
 def test_missing_facts_in_asking_order(facts, missing):
@@ -123,7 +130,9 @@ def test_s17_without_the_parents_agreement_asks_to_consider_s47():
 
 
 def test_every_referral_code_is_reachable():
-    assert {decide_referral_type(ReferralFacts(*values)).code for values in product((True, False), repeat=len(ORDER))} == set(CODES)
+    assert {
+        decide_referral_type(ReferralFacts(*values)).code for values in product((True, False), repeat=len(ORDER))
+    } == set(CODES)
 
 
 def test_every_referral_type_step_is_verbatim():
@@ -168,7 +177,9 @@ def test_deadlines(made_at, one_day, three_days):
 
 
 def test_telephone_first_then_written_confirmation():
-    citations = [step.citation for step in referral_steps(datetime(2026, 3, 2, 10, 0), discussed_with_service_manager=True).steps]
+    citations = [
+        step.citation for step in referral_steps(datetime(2026, 3, 2, 10, 0), discussed_with_service_manager=True).steps
+    ]
     assert citations[0] == "2.101"
     assert citations.index("2.101") < citations.index("2.103")
     assert {"2.100", "2.104", "2.105", "2.106", "2.108"} <= set(citations)

@@ -4,7 +4,7 @@ import copy
 import json
 import re
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import product
 from pathlib import Path
 
@@ -13,7 +13,16 @@ import yaml
 
 from knowledge.decision import REMINDER, MissingFacts
 from knowledge.framework import load_framework
-from knowledge.s120_pathway import CODES, PATHWAY, PathwayDataError, S120Facts, decide_s120, load_pathway, missing_facts, parse_pathway
+from knowledge.s120_pathway import (
+    CODES,
+    PATHWAY,
+    PathwayDataError,
+    S120Facts,
+    decide_s120,
+    load_pathway,
+    missing_facts,
+    parse_pathway,
+)
 
 SOURCE = Path(__file__).resolve().parents[2] / "knowledge" / "source" / "framework.txt"
 
@@ -87,7 +96,7 @@ def expected_outcome(f: S120Facts) -> tuple:
     return expected_codes(f), no_row(f)
 
 
-@lru_cache(maxsize=None)
+@cache
 def expected_missing(f: S120Facts) -> tuple[str, ...]:
     unknown = [name for name in ASKING_ORDER if getattr(f, name) is None]
     needed = []
@@ -269,7 +278,13 @@ def test_payload_is_the_json_contract():
 
 
 def test_the_decision_codes_are_the_design_contract():
-    design = ("no_action", "notify_court_c1a_missing", "s120_notification", "child_protection_referral", "not_applicable_public_law")
+    design = (
+        "no_action",
+        "notify_court_c1a_missing",
+        "s120_notification",
+        "child_protection_referral",
+        "not_applicable_public_law",
+    )
     assert set(CODES) == set(design)
     assert {decide_s120(S120Facts(*values)).code for values in product(*ASKING_ORDER.values())} == set(design)
 

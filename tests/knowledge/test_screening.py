@@ -1,7 +1,7 @@
 """Duty screening against Framework 2.16-2.25, 2.67, 2.81 and 3.67-3.69, over every combination of facts."""
 
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import product
 from pathlib import Path
 
@@ -73,7 +73,7 @@ def expected_outcome(f: ScreeningFacts) -> tuple:
     return code, tuple(parts), "practitioner" if f.case_allocated else "Service Manager", False
 
 
-@lru_cache(maxsize=None)
+@cache
 def expected_missing(f: ScreeningFacts) -> tuple[str, ...]:
     unknown = [name for name in ASKING_ORDER if getattr(f, name) is None]
     needed = []

@@ -1,7 +1,8 @@
-"""A child's death or serious injury against Framework 2.11, 2.61, 2.67, 2.81 and 3.32-3.48, over every combination of facts."""
+"""A child's death or serious injury against Framework 2.11, 2.61, 2.67, 2.81 and 3.32-3.48, over every combination of
+facts."""
 
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import product
 from pathlib import Path
 
@@ -28,12 +29,18 @@ ASKING_ORDER = {
 # Words of each paragraph the outcome must quote, copied by hand from framework.txt.
 WORDS = {
     "inform SM": ("3.34", "Practitioners must immediately inform their Service Manager"),
-    "closed case": ("2.11", "Following closure, any received child welfare concerns will be dealt with by the Service Manager."),
+    "closed case": (
+        "2.11",
+        "Following closure, any received child welfare concerns will be dealt with by the Service Manager.",
+    ),
     "3.34 referral": ("3.34", "Cafcass must make a child protection referral"),
     "2.67 referral": ("2.67", "then a referral to Children's Social Care must be made"),
     "2.61 duty": ("2.61", "Professionals in all agencies have a duty to refer a child to LACSC"),
     "SM first": ("2.81", "must first discuss this with their Service Manager"),
-    "notification form": ("3.35", "Using the SCR notification form (see resource pack) the Service Manager will immediately inform"),
+    "notification form": (
+        "3.35",
+        "Using the SCR notification form (see resource pack) the Service Manager will immediately inform",
+    ),
     "support": ("3.32", "The need to provide support to those involved should be considered"),
     "possible need": ("3.36", "but the LSCB has not so far identified this"),
     "lessons": ("3.37", "Cafcass will still review the case to identify any lessons learned"),
@@ -50,8 +57,15 @@ WORDS = {
     "no involvement panel": ("3.33", "In cases where Cafcass has had no involvement"),
 }
 FILES_SECURED = (
-    "rep notifies", "panel", "appointed SM", "secured on notification", "as they were", "later recordings",
-    "open case copy", "stored", "court",
+    "rep notifies",
+    "panel",
+    "appointed SM",
+    "secured on notification",
+    "as they were",
+    "later recordings",
+    "open case copy",
+    "stored",
+    "court",
 )
 
 
@@ -81,7 +95,7 @@ def expected_outcome(f: SeriousCaseReviewFacts) -> tuple:
     return code, frozenset(parts)
 
 
-@lru_cache(maxsize=None)
+@cache
 def expected_missing(f: SeriousCaseReviewFacts) -> tuple[str, ...]:
     unknown = [name for name in ASKING_ORDER if getattr(f, name) is None]
     needed = []

@@ -1,7 +1,7 @@
 """Allegations or concerns about a member of staff against Framework 4.13-4.25, over every combination of facts."""
 
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import product
 from pathlib import Path
 
@@ -43,14 +43,31 @@ WORDS = {
     "recording": ("4.20", "The recording requirements for a referral involving a staff member"),
     "strategy discussion": ("4.21", "a strategy discussion will be convened by the Local Authority or the police"),
     "three strands": ("4.22", "three related, but independent, strands"),
-    "disciplinary": ("4.23", "either under the Disciplinary Procedure (for employed staff) or the contract review process"),
+    "disciplinary": (
+        "4.23",
+        "either under the Disciplinary Procedure (for employed staff) or the contract review process",
+    ),
     "work decisions": ("4.24", "will be dealt with under the Performance and Conduct policy"),
     "fairly": ("4.14", "All such matters will be investigated fairly"),
     "gscc": ("4.25", "the GSCC and the regulatory child protection bodies must be notified"),
     "senior manager": ("4.13", "the Corporate Director with safeguarding responsibility as the Senior Manager"),
 }
-ALWAYS = {"line manager", "lado", "recording", "strategy discussion", "three strands", "disciplinary", "work decisions", "fairly", "senior manager"}
-NOTE_START = {"employed": "Employed staff", "self_employed_contractor": "A self-employed contractor", "board_member": "A Board member"}
+ALWAYS = {
+    "line manager",
+    "lado",
+    "recording",
+    "strategy discussion",
+    "three strands",
+    "disciplinary",
+    "work decisions",
+    "fairly",
+    "senior manager",
+}
+NOTE_START = {
+    "employed": "Employed staff",
+    "self_employed_contractor": "A self-employed contractor",
+    "board_member": "A Board member",
+}
 
 
 def expected_outcome(f: StaffAllegationFacts) -> tuple:
@@ -69,7 +86,7 @@ def expected_outcome(f: StaffAllegationFacts) -> tuple:
     return code, frozenset(parts), f.concern_type, f.staff_status
 
 
-@lru_cache(maxsize=None)
+@cache
 def expected_missing(f: StaffAllegationFacts) -> tuple[str, ...]:
     unknown = [name for name in ASKING_ORDER if getattr(f, name) is None]
     needed = []

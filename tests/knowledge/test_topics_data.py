@@ -1,4 +1,5 @@
-"""Checks that every topic answer in knowledge/data/topics.yml quotes the Framework verbatim, from the paragraph it cites."""
+"""Checks that every topic answer in knowledge/data/topics.yml quotes the Framework verbatim, from the paragraph it
+cites."""
 
 from __future__ import annotations
 
@@ -14,21 +15,55 @@ SOURCE = ROOT / "knowledge" / "source" / "framework.txt"
 TOPICS_FILE = ROOT / "knowledge" / "data" / "topics.yml"
 
 TOPIC_INTENTS = {
-    "screening", "police_check", "risk_identification", "safety_assessment",
-    "common_assessment_framework", "referral_types", "referral_to_lacsc",
-    "service_manager_discussion", "child_protection_register", "discussion_with_child",
-    "recording", "involving_parents", "strategy_discussion", "unresolved_concerns",
-    "case_terminology", "domestic_violence", "direct_work_with_children",
-    "local_safeguarding_children_boards", "mappa", "marac", "child_protection_conference",
-    "serious_case_review", "information_sharing", "extended_checks",
-    "allegations_against_staff", "staff_care", "tiers_of_need", "defensible_decisions",
-    "accountability", "human_rights", "supervision", "section_120", "significant_harm",
+    "screening",
+    "police_check",
+    "risk_identification",
+    "safety_assessment",
+    "common_assessment_framework",
+    "referral_types",
+    "referral_to_lacsc",
+    "service_manager_discussion",
+    "child_protection_register",
+    "discussion_with_child",
+    "recording",
+    "involving_parents",
+    "strategy_discussion",
+    "unresolved_concerns",
+    "case_terminology",
+    "domestic_violence",
+    "direct_work_with_children",
+    "local_safeguarding_children_boards",
+    "mappa",
+    "marac",
+    "child_protection_conference",
+    "serious_case_review",
+    "information_sharing",
+    "extended_checks",
+    "allegations_against_staff",
+    "staff_care",
+    "tiers_of_need",
+    "defensible_decisions",
+    "accountability",
+    "human_rights",
+    "supervision",
+    "section_120",
+    "significant_harm",
     "risk_to_children",
 }
 DECISION_INTENTS = {"decide_section_120", "decide_police_check", "decide_referral_type"}
 OTHER_INTENTS = {
-    "urgent_danger", "show_paragraph", "define_term", "offence_lookup", "greet", "goodbye",
-    "thank", "affirm", "deny", "help", "bot_challenge", "out_of_scope",
+    "urgent_danger",
+    "show_paragraph",
+    "define_term",
+    "offence_lookup",
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "help",
+    "bot_challenge",
+    "out_of_scope",
 }
 ALL_INTENTS = TOPIC_INTENTS | DECISION_INTENTS | OTHER_INTENTS
 TOPIC_KEYS = {"title", "cites", "lead", "points", "timescales", "related"}
@@ -81,7 +116,7 @@ def cited_regions(cite: str) -> list[tuple[int, str]]:
     wanted = cite.removeprefix("box:")
     skip = 1 if box else 0
     return [
-        (start + skip, normalise("\n".join(lines[start + skip:end])))
+        (start + skip, normalise("\n".join(lines[start + skip : end])))
         for (start, name), end in zip(starts, ends)
         if name == wanted and not (box and name.startswith("Appendix"))
     ]
@@ -109,6 +144,7 @@ def all_quotes():
 
 
 # The region helper itself, checked against the Framework text.
+
 
 def test_paragraph_region_runs_to_the_next_numbered_paragraph():
     [(_, text)] = cited_regions("2.104")
@@ -157,6 +193,7 @@ def test_quotes_that_are_not_the_framework_are_rejected():
 
 
 # The topic data.
+
 
 def test_every_topic_intent_has_an_entry_and_nothing_else():
     assert set(topics()) == TOPIC_INTENTS

@@ -3,50 +3,57 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from knowledge.framework import load_framework
 from knowledge.urgent import urgent_guidance, urgent_signals
 
 
-@pytest.mark.parametrize("message,situation", [
-    ("kid left home alone mum not answering", "child_left_alone"),
-    ("3 yr old been left on her own in the flat", "child_left_alone"),
-    ("nobody has come to collect him from the contact centre and it's 7pm", "child_left_alone"),
-    ("the baby is unattended in the car outside court", "child_left_alone"),
-    ("mum isn't answering and the kids are alone", "child_left_alone"),
-    ("the kids are locked in the flat and mum's gone out", "child_left_alone"),
-    ("dad has locked the boy out in the garden, it's freezing", "child_left_alone"),
-    ("she's been locked in her room since yesterday", "child_left_alone"),
-    ("kids locked outside in the cold and no one answering", "child_left_alone"),
-    ("a child has been left in a locked hot car outside court", "child_left_alone"),
-    ("at the house now, the baby is floppy", "emergency_medical"),
-    ("babys lips have gone blue", "emergency_medical"),
-    ("smoke pouring out of the flat and the kids are inside", "emergency_medical"),
-    ("strong smell of gas at the front door, kids crying inside", "emergency_medical"),
-    ("child has a head injury and is bleeding what do i do", "emergency_medical"),
-    ("teenager says she's taken pills, overdosed i think", "emergency_medical"),
-    ("the baby isn't breathing properly", "emergency_medical"),
-    ("he's unresponsive on the sofa", "emergency_medical"),
-    ("dad turned up drunk with a knife, kids there", "immediate_risk"),
-    ("she is threatening to kill the children", "immediate_risk"),
-    ("child is in immediate danger at the contact handover", "immediate_risk"),
-    ("he's hitting the child right in front of me", "immediate_risk"),
-    ("boy says he's scared to go home tonight", "immediate_risk"),
-])
+@pytest.mark.parametrize(
+    "message,situation",
+    [
+        ("kid left home alone mum not answering", "child_left_alone"),
+        ("3 yr old been left on her own in the flat", "child_left_alone"),
+        ("nobody has come to collect him from the contact centre and it's 7pm", "child_left_alone"),
+        ("the baby is unattended in the car outside court", "child_left_alone"),
+        ("mum isn't answering and the kids are alone", "child_left_alone"),
+        ("the kids are locked in the flat and mum's gone out", "child_left_alone"),
+        ("dad has locked the boy out in the garden, it's freezing", "child_left_alone"),
+        ("she's been locked in her room since yesterday", "child_left_alone"),
+        ("kids locked outside in the cold and no one answering", "child_left_alone"),
+        ("a child has been left in a locked hot car outside court", "child_left_alone"),
+        ("at the house now, the baby is floppy", "emergency_medical"),
+        ("babys lips have gone blue", "emergency_medical"),
+        ("smoke pouring out of the flat and the kids are inside", "emergency_medical"),
+        ("strong smell of gas at the front door, kids crying inside", "emergency_medical"),
+        ("child has a head injury and is bleeding what do i do", "emergency_medical"),
+        ("teenager says she's taken pills, overdosed i think", "emergency_medical"),
+        ("the baby isn't breathing properly", "emergency_medical"),
+        ("he's unresponsive on the sofa", "emergency_medical"),
+        ("dad turned up drunk with a knife, kids there", "immediate_risk"),
+        ("she is threatening to kill the children", "immediate_risk"),
+        ("child is in immediate danger at the contact handover", "immediate_risk"),
+        ("he's hitting the child right in front of me", "immediate_risk"),
+        ("boy says he's scared to go home tonight", "immediate_risk"),
+    ],
+)
 def test_urgent_messages_are_recognised(message, situation):
     assert situation in [s.situation for s in urgent_signals(message)]
 
 
-@pytest.mark.parametrize("message", [
-    "what is a strategy discussion",
-    "is threats to kill on the schedule",
-    "do I need a police check for a PR application",
-    "C1A completed, dad hit mum 2 years ago, separated since",
-    "how do I record a discussion with my service manager",
-    "/urgent_danger",
-    "",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what is a strategy discussion",
+        "is threats to kill on the schedule",
+        "do I need a police check for a PR application",
+        "C1A completed, dad hit mum 2 years ago, separated since",
+        "how do I record a discussion with my service manager",
+        "/urgent_danger",
+        "",
+    ],
+)
 def test_ordinary_questions_are_not_urgent(message):
     assert urgent_signals(message) == []
 
@@ -70,12 +77,15 @@ def test_guidance_quotes_2_87_and_puts_the_described_situation_first():
     assert "time and date" in guidance.text
 
 
-@pytest.mark.parametrize("message", [
-    "the boy says his stepdad is punching his mum right now and he is hiding upstairs",
-    "mum is completely drunk and the toddler is with her on her own",
-    "dad is high as a kite and the kids are with him",
-    "the 15 year old kid is really drunk and can't stand up",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "the boy says his stepdad is punching his mum right now and he is hiding upstairs",
+        "mum is completely drunk and the toddler is with her on her own",
+        "dad is high as a kite and the kids are with him",
+        "the 15 year old kid is really drunk and can't stand up",
+    ],
+)
 def test_present_tense_violence_and_intoxication_are_urgent(message):
     assert urgent_signals(message)
 
@@ -84,24 +94,27 @@ def test_an_offence_named_on_a_printout_is_not_urgent():
     assert urgent_signals("PNC shows 'Drunk in charge of a child under 7 years', 2011 conviction") == []
 
 
-@pytest.mark.parametrize("message", [
-    "no there isn't",
-    "unsupervised contact was ordered at the FHDRA, do I need a police check",
-    "risk ID done and I rated it as imminent risk, what now",
-    "a child we worked with was seriously injured last month, is there an SCR",
-    "dad threatened to take the kids to Poland and not come back",
-    "what do I do if a teenager discloses self-harming",
-    "C1A says he had a knife at the house in 2019",
-    "not enough information to say they're at risk now",
-    "is drunk in charge of a child on the schedule",
-    "how do i reset my password for the case management system, locked out",
-    "I'm locked out of my laptop again",
-    "do i need to refer? parents are very high conflict, the child is a bit anxious",
-    "contact application, harm box no, but the child is very distressed and the parents' break up is high",
-    "mum smokes cannabis in front of the children, is that a referral",
-    "what does the Framework say about fire setting by a child in the history",
-    "blue folder or the case file, where do I record the discussion",
-    "locked in to a fixed-term contract, can I still apply for the FCA post",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no there isn't",
+        "unsupervised contact was ordered at the FHDRA, do I need a police check",
+        "risk ID done and I rated it as imminent risk, what now",
+        "a child we worked with was seriously injured last month, is there an SCR",
+        "dad threatened to take the kids to Poland and not come back",
+        "what do I do if a teenager discloses self-harming",
+        "C1A says he had a knife at the house in 2019",
+        "not enough information to say they're at risk now",
+        "is drunk in charge of a child on the schedule",
+        "how do i reset my password for the case management system, locked out",
+        "I'm locked out of my laptop again",
+        "do i need to refer? parents are very high conflict, the child is a bit anxious",
+        "contact application, harm box no, but the child is very distressed and the parents' break up is high",
+        "mum smokes cannabis in front of the children, is that a referral",
+        "what does the Framework say about fire setting by a child in the history",
+        "blue folder or the case file, where do I record the discussion",
+        "locked in to a fixed-term contract, can I still apply for the FCA post",
+    ],
+)
 def test_everyday_practice_words_are_not_taken_for_danger_now(message):
     assert urgent_signals(message) == []

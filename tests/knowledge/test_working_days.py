@@ -8,12 +8,30 @@ from knowledge.working_days import add_working_days, is_working_day
 
 # England and Wales bank holidays as published on gov.uk/bank-holidays, written out by hand.
 BANK_HOLIDAYS_2025_2027 = {
-    date(2025, 1, 1), date(2025, 4, 18), date(2025, 4, 21), date(2025, 5, 5), date(2025, 5, 26),
-    date(2025, 8, 25), date(2025, 12, 25), date(2025, 12, 26),
-    date(2026, 1, 1), date(2026, 4, 3), date(2026, 4, 6), date(2026, 5, 4), date(2026, 5, 25),
-    date(2026, 8, 31), date(2026, 12, 25), date(2026, 12, 28),
-    date(2027, 1, 1), date(2027, 3, 26), date(2027, 3, 29), date(2027, 5, 3), date(2027, 5, 31),
-    date(2027, 8, 30), date(2027, 12, 27), date(2027, 12, 28),
+    date(2025, 1, 1),
+    date(2025, 4, 18),
+    date(2025, 4, 21),
+    date(2025, 5, 5),
+    date(2025, 5, 26),
+    date(2025, 8, 25),
+    date(2025, 12, 25),
+    date(2025, 12, 26),
+    date(2026, 1, 1),
+    date(2026, 4, 3),
+    date(2026, 4, 6),
+    date(2026, 5, 4),
+    date(2026, 5, 25),
+    date(2026, 8, 31),
+    date(2026, 12, 25),
+    date(2026, 12, 28),
+    date(2027, 1, 1),
+    date(2027, 3, 26),
+    date(2027, 3, 29),
+    date(2027, 5, 3),
+    date(2027, 5, 31),
+    date(2027, 8, 30),
+    date(2027, 12, 27),
+    date(2027, 12, 28),
 }
 
 

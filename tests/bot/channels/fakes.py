@@ -1,12 +1,14 @@
-"""Local stand-ins for the services the channels talk to: Telegram's Bot API, the Rasa REST channel, and Microsoft's login, OpenID metadata and Bot Connector."""
+"""Local stand-ins for the services the channels talk to: Telegram's Bot API, the Rasa REST channel, and Microsoft's
+login, OpenID metadata and Bot Connector."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable, Optional
+from typing import Any
 
 from aiohttp import web
 
@@ -98,14 +100,21 @@ class FakeBotApi:
 
     async def _sendmessage(self, params: dict) -> dict:
         self._message_id += 1
-        return {"message_id": self._message_id, "date": int(time.time()),
-                "chat": {"id": int(params["chat_id"]), "type": "private"}, "text": params["text"]}
+        return {
+            "message_id": self._message_id,
+            "date": int(time.time()),
+            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "text": params["text"],
+        }
 
     async def _senddocument(self, params: dict) -> dict:
         self._message_id += 1
-        return {"message_id": self._message_id, "date": int(time.time()),
-                "chat": {"id": int(params["chat_id"]), "type": "private"},
-                "document": {"file_id": "f1", "file_unique_id": "u1"}}
+        return {
+            "message_id": self._message_id,
+            "date": int(time.time()),
+            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "document": {"file_id": "f1", "file_unique_id": "u1"},
+        }
 
     async def _sendchataction(self, params: dict) -> bool:
         return True
@@ -130,7 +139,7 @@ def _maybe_json(value: str) -> Any:
 class FakeRasa:
     """The Rasa REST channel: records each request and answers with `reply(request body)`."""
 
-    def __init__(self, reply: Optional[Callable[[dict], list[dict]]] = None) -> None:
+    def __init__(self, reply: Callable[[dict], list[dict]] | None = None) -> None:
         self.requests: list[dict] = []
         self.reply = reply or (lambda body: [{"recipient_id": body["sender"], "text": f"You said: {body['message']}"}])
         self.app = web.Application()
@@ -147,8 +156,10 @@ class Staff:
         self.name, self.role, self.team, self.active = name, role, team, active
 
 
-def directory(channel: str, entries: dict[str, Staff]) -> Callable[[str, str], Optional[Staff]]:
+def directory(channel: str, entries: dict[str, Staff]) -> Callable[[str, str], Staff | None]:
     """A staff look-up knowing only `entries` (external id -> staff) on `channel`."""
-    def find_by_identity(asked_channel: str, external_id: str) -> Optional[Staff]:
+
+    def find_by_identity(asked_channel: str, external_id: str) -> Staff | None:
         return entries.get(external_id) if asked_channel == channel else None
+
     return find_by_identity

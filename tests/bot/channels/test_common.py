@@ -1,4 +1,5 @@
-"""What both channels share: the texts they say themselves, typed commands, who is registered, and cutting long answers."""
+"""What both channels share: the texts they say themselves, typed commands, who is registered, and cutting long
+answers."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def test_urgent_advice_quotes_2_87_word_for_word():
         "If a child is at immediate risk, the practitioner should seek the assistance of the Police.",
         "this should be sought immediately and directly from the emergency services.",
     ]
-    paragraph = FRAMEWORK[FRAMEWORK.index("- 2.87 "):FRAMEWORK.index("- 2.88 ")]
+    paragraph = FRAMEWORK[FRAMEWORK.index("- 2.87 ") : FRAMEWORK.index("- 2.88 ")]
     for quote in quotes:
         assert quote in paragraph
     assert "Framework 2.87" in URGENT_ADVICE
@@ -43,10 +44,30 @@ def test_urgent_advice_is_added_only_when_the_message_sounds_urgent():
 
 
 def test_typed_commands():
-    assert [typed_message(t) for t in ("/start", "/help", "/urgent", "/urgent@fa_bot", "/greet{\"x\": 1}",
-                                       "  Help ", "urgent", "start", "what is urgent?")] == [
-        "/greet", "/help", "/urgent_danger", "/urgent_danger", "/help", "/help", "/urgent_danger", "/greet",
-        "what is urgent?"]
+    assert [
+        typed_message(t)
+        for t in (
+            "/start",
+            "/help",
+            "/urgent",
+            "/urgent@fa_bot",
+            '/greet{"x": 1}',
+            "  Help ",
+            "urgent",
+            "start",
+            "what is urgent?",
+        )
+    ] == [
+        "/greet",
+        "/help",
+        "/urgent_danger",
+        "/urgent_danger",
+        "/help",
+        "/help",
+        "/urgent_danger",
+        "/greet",
+        "what is urgent?",
+    ]
 
 
 def test_only_active_staff_are_registered_and_the_metadata_says_so():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timezone
 
-from bot.casefile import CaseFile, Identity
 from bot.channels import DeliveryError
 from bot.channels.notifications import deliver_pending
+from casefile import CaseFile, Identity
 
 ADMIN = Identity("terminal", "admin")
 
@@ -17,9 +17,16 @@ def casefile_with_a_record(tmp_path) -> CaseFile:
     casefile.staff.add("Jo Bloggs", "practitioner", "North", {"telegram": "101"}, operator=ADMIN)
     casefile.staff.add("Sam Patel", "service_manager", "North", {"telegram": "202"}, operator=ADMIN)
     when = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
-    casefile.record_discussion(Identity("telegram", "101"), "ZW25P01234", {"where_child_is_now": "At school"},
-                               "Jo Bloggs", "Sam Patel",
-                               when, when, "message-1")
+    casefile.record_discussion(
+        Identity("telegram", "101"),
+        "ZW25P01234",
+        {"where_child_is_now": "At school"},
+        "Jo Bloggs",
+        "Sam Patel",
+        when,
+        when,
+        "message-1",
+    )
     return casefile
 
 

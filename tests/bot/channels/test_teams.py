@@ -1,4 +1,5 @@
-"""The Teams input channel, mounted the way Rasa mounts it, against fake Microsoft services on loopback: OpenID metadata and keys, login and Bot Connector."""
+"""The Teams input channel, mounted the way Rasa mounts it, against fake Microsoft services on loopback: OpenID metadata
+and keys, login and Bot Connector."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import logging
 import time
 import uuid
 import zipfile
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 import aiohttp
 import jwt
@@ -70,15 +72,20 @@ class FakeMicrosoft:
 
     async def _token(self, request: web.Request) -> web.Response:
         self.token_forms.append(dict(await request.post()))
-        return web.json_response({"token_type": "Bearer", "expires_in": 3599,
-                                  "access_token": f"connector-token-{len(self.token_forms)}"})
+        return web.json_response(
+            {"token_type": "Bearer", "expires_in": 3599, "access_token": f"connector-token-{len(self.token_forms)}"}
+        )
 
     async def _activity(self, request: web.Request) -> web.Response:
         if self.connector_failures:
             return web.Response(status=self.connector_failures.pop(0), headers={"Retry-After": "0"})
-        self.posted.append({"conversation": request.match_info["conversation"],
-                            "authorization": request.headers.get("Authorization"),
-                            "activity": await request.json()})
+        self.posted.append(
+            {
+                "conversation": request.match_info["conversation"],
+                "authorization": request.headers.get("Authorization"),
+                "activity": await request.json(),
+            }
+        )
         return web.json_response({"id": f"reply-{len(self.posted)}"})
 
     def messages(self) -> list[dict]:
@@ -166,7 +173,9 @@ def activity(base: str, text: str = "what is a strategy discussion?", aad: str =
 def token(service_url: str, key=KEY, kid: str = "key-1", algorithm: str = "RS256", **claims: Any) -> str:
     now = int(time.time())
     payload = {"iss": ISSUER, "aud": APP_ID, "nbf": now - 5, "exp": now + 3600, "serviceurl": service_url, **claims}
-    return jwt.encode({k: v for k, v in payload.items() if v is not None}, key, algorithm=algorithm, headers={"kid": kid})
+    return jwt.encode(
+        {k: v for k, v in payload.items() if v is not None}, key, algorithm=algorithm, headers={"kid": kid}
+    )
 
 
 async def post(url: str, body: dict, authorization: str | None) -> tuple[int, str]:
@@ -178,9 +187,15 @@ async def post(url: str, body: dict, authorization: str | None) -> tuple[int, st
 
 def test_a_valid_activity_reaches_rasa_and_the_reply_goes_to_the_connector(tmp_path):
     def reply(message):
-        return [{"text": "*2.100* says <this> & that", "buttons": [
-            {"title": "Strategy discussion", "payload": '/choose_topic{"topic": "strategy_discussion"}'},
-            {"title": "Something else", "payload": "/deny"}]}]
+        return [
+            {
+                "text": "*2.100* says <this> & that",
+                "buttons": [
+                    {"title": "Strategy discussion", "payload": '/choose_topic{"topic": "strategy_discussion"}'},
+                    {"title": "Something else", "payload": "/deny"},
+                ],
+            }
+        ]
 
     async def scenario():
         async with running(tmp_path, reply) as r:
@@ -195,9 +210,14 @@ def test_a_valid_activity_reaches_rasa_and_the_reply_goes_to_the_connector(tmp_p
             assert [p["activity"]["type"] for p in r.microsoft.posted] == ["typing", "message"]
             assert {p["authorization"] for p in r.microsoft.posted} == {"Bearer connector-token-1"}
             assert {p["conversation"] for p in r.microsoft.posted} == {"a:1conversation"}
-            assert r.microsoft.token_forms == [{"grant_type": "client_credentials", "client_id": APP_ID,
-                                                "client_secret": "client-secret",
-                                                "scope": "https://api.botframework.com/.default"}]
+            assert r.microsoft.token_forms == [
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": APP_ID,
+                    "client_secret": "client-secret",
+                    "scope": "https://api.botframework.com/.default",
+                }
+            ]
             [sent] = r.microsoft.messages()
             assert sent["textFormat"] == "xml"
             assert sent["text"] == "<strong>2.100</strong> says &lt;this&gt; &amp; that"
@@ -205,12 +225,22 @@ def test_a_valid_activity_reaches_rasa_and_the_reply_goes_to_the_connector(tmp_p
             [card] = sent["attachments"]
             assert card["contentType"] == "application/vnd.microsoft.card.hero"
             assert card["content"]["buttons"] == [
-                {"type": "messageBack", "title": "Strategy discussion", "displayText": "Strategy discussion",
-                 "text": '/choose_topic{"topic": "strategy_discussion"}',
-                 "value": {"payload": '/choose_topic{"topic": "strategy_discussion"}'}},
-                {"type": "messageBack", "title": "Something else", "displayText": "Something else",
-                 "text": "/deny", "value": {"payload": "/deny"}},
+                {
+                    "type": "messageBack",
+                    "title": "Strategy discussion",
+                    "displayText": "Strategy discussion",
+                    "text": '/choose_topic{"topic": "strategy_discussion"}',
+                    "value": {"payload": '/choose_topic{"topic": "strategy_discussion"}'},
+                },
+                {
+                    "type": "messageBack",
+                    "title": "Something else",
+                    "displayText": "Something else",
+                    "text": "/deny",
+                    "value": {"payload": "/deny"},
+                },
             ]
+
     asyncio.run(scenario())
 
 
@@ -225,33 +255,43 @@ def test_a_card_button_click_arrives_as_its_payload(tmp_path):
             click = activity(r.base, text="Strategy discussion", value={"payload": "/deny"})
             assert (await post(r.webhook, click, f"Bearer {token(r.base + '/')}"))[0] == 200
             assert [m.text for m in r.agent.messages] == [payload, "/deny"]
+
     asyncio.run(scenario())
 
 
 def test_typed_commands_are_commands_never_raw_payloads(tmp_path):
     async def scenario():
         async with running(tmp_path) as r:
-            for text in ("help", "urgent", "/intent_injection{\"x\": 1}"):
+            for text in ("help", "urgent", '/intent_injection{"x": 1}'):
                 assert (await post(r.webhook, activity(r.base, text=text), f"Bearer {token(r.base + '/')}"))[0] == 200
             assert [m.text for m in r.agent.messages] == ["/help", "/urgent_danger", "/help"]
+
     asyncio.run(scenario())
 
 
 BAD_TOKENS = {  # case: (Authorization header for a service URL, the reason logged)
     "missing": (lambda s: None, "no bearer token"),
     "not a bearer token": (lambda s: f"Basic {token(s)}", "no bearer token"),
-    "expired": (lambda s: f"Bearer {token(s, exp=int(time.time()) - 600, nbf=int(time.time()) - 4000)}",
-                "Signature has expired"),
-    "wrong audience": (lambda s: f"Bearer {token(s, aud='99999999-0000-4000-8000-000000000000')}",
-                       "Audience doesn't match"),
+    "expired": (
+        lambda s: f"Bearer {token(s, exp=int(time.time()) - 600, nbf=int(time.time()) - 4000)}",
+        "Signature has expired",
+    ),
+    "wrong audience": (
+        lambda s: f"Bearer {token(s, aud='99999999-0000-4000-8000-000000000000')}",
+        "Audience doesn't match",
+    ),
     "wrong issuer": (lambda s: f"Bearer {token(s, iss='https://sts.windows.net/someone-else/')}", "Invalid issuer"),
     "no issuer": (lambda s: f"Bearer {token(s, iss=None)}", 'missing the "iss" claim'),
-    "wrong serviceUrl claim": (lambda s: f"Bearer {token('https://smba.trafficmanager.net/evil/')}",
-                               "serviceurl claim does not match"),
+    "wrong serviceUrl claim": (
+        lambda s: f"Bearer {token('https://smba.trafficmanager.net/evil/')}",
+        "serviceurl claim does not match",
+    ),
     "signed with another key": (lambda s: f"Bearer {token(s, key=OTHER_KEY)}", "Signature verification failed"),
     "unknown key id": (lambda s: f"Bearer {token(s, kid='key-9')}", "key that is not published"),
-    "symmetric algorithm": (lambda s: f"Bearer {token(s, key='a-shared-secret-of-thirty-two-bytes!', algorithm='HS256')}",
-                            "signed with 'HS256'"),
+    "symmetric algorithm": (
+        lambda s: f"Bearer {token(s, key='a-shared-secret-of-thirty-two-bytes!', algorithm='HS256')}",
+        "signed with 'HS256'",
+    ),
 }
 
 
@@ -264,6 +304,7 @@ def test_a_bad_token_is_refused_and_reaches_no_handler(tmp_path, caplog, case):
             status, _ = await post(r.webhook, activity(r.base), authorization(r.base + "/"))
             assert status == 401
             assert r.agent.messages == [] and r.microsoft.posted == [] and r.microsoft.token_forms == []
+
     with caplog.at_level(logging.WARNING, logger="bot.channels.teams"):
         asyncio.run(scenario())
     [refusal] = [r.getMessage() for r in caplog.records if r.name == "bot.channels.teams"]
@@ -278,6 +319,7 @@ def test_signing_keys_are_fetched_once_on_first_use(tmp_path):
                 assert (await post(r.webhook, activity(r.base), f"Bearer {token(r.base + '/')}"))[0] == 200
             assert r.microsoft.requests.count("/openid") == 1 and r.microsoft.requests.count("/keys") == 1
             assert len(r.microsoft.token_forms) == 1
+
     asyncio.run(scenario())
 
 
@@ -295,6 +337,7 @@ def test_nothing_is_contacted_at_construction(tmp_path, monkeypatch):
             await asyncio.sleep(0.1)
             assert microsoft.requests == []
             assert not (tmp_path / "channels.db").exists()
+
     asyncio.run(scenario())
 
 
@@ -304,6 +347,7 @@ def test_unconfigured_teams_answers_503(tmp_path):
             status, text = await post(r.webhook, activity(r.base), f"Bearer {token(r.base + '/')}")
             assert (status, text) == (503, "Teams is not configured")
             assert r.agent.messages == [] and r.microsoft.requests == []
+
     asyncio.run(scenario())
 
 
@@ -314,6 +358,7 @@ def test_an_unregistered_person_is_refused_with_the_id_to_register(tmp_path):
             assert r.agent.messages == []
             [sent] = r.microsoft.messages()
             assert f"ask your Service Manager or an admin to register you, giving this id: {STRANGER}" in sent["text"]
+
     asyncio.run(scenario())
 
 
@@ -327,6 +372,7 @@ def test_an_unregistered_person_gets_public_guidance_when_allowed(tmp_path):
             # an unregistered person's conversation is not kept for messages the assistant starts
             with pytest.raises(DeliveryError, match="need to message the assistant in Teams first"):
                 await send_proactive(STRANGER, "hello", r.settings)
+
     asyncio.run(scenario())
 
 
@@ -338,11 +384,14 @@ def test_other_tenants_channels_and_group_chats_are_not_served(tmp_path):
             other_tenant = activity(r.base, channelData={"tenant": {"id": "99999999-2222-4333-8444-555555555555"}})
             assert (await post(r.webhook, other_tenant, auth))[0] == 403
             assert (await post(r.webhook, activity(r.base, channelId="webchat"), auth))[0] == 403
-            group = activity(r.base, conversation={"id": "19:group", "conversationType": "groupChat", "tenantId": TENANT})
+            group = activity(
+                r.base, conversation={"id": "19:group", "conversationType": "groupChat", "tenantId": TENANT}
+            )
             assert (await post(r.webhook, group, auth))[0] == 200
             assert r.agent.messages == []
             [sent] = r.microsoft.messages()
             assert "private chat" in sent["text"] and r.microsoft.posted[0]["conversation"] == "19:group"
+
     asyncio.run(scenario())
 
 
@@ -352,6 +401,7 @@ def test_a_key_not_endorsed_for_the_channel_is_refused(tmp_path):
             r.microsoft.jwks["keys"][0]["endorsements"] = ["webchat"]
             assert (await post(r.webhook, activity(r.base), f"Bearer {token(r.base + '/')}"))[0] == 401
             assert r.agent.messages == []
+
     asyncio.run(scenario())
 
 
@@ -365,7 +415,11 @@ def test_when_the_assistant_fails_the_person_is_told(tmp_path):
             assert (await post(r.webhook, urgent, f"Bearer {token(r.base + '/')}"))[0] == 200
             [sent] = r.microsoft.messages()
             assert sent["text"].startswith("The assistant cannot answer right now")
-            assert "If a child is at immediate risk, the practitioner should seek the assistance of the Police." in sent["text"]
+            assert (
+                "If a child is at immediate risk, the practitioner should seek the assistance of the Police."
+                in sent["text"]
+            )
+
     asyncio.run(scenario())
 
 
@@ -376,6 +430,7 @@ def test_connector_errors_are_retried(tmp_path):
             assert (await post(r.webhook, activity(r.base), f"Bearer {token(r.base + '/')}"))[0] == 200
             await wait_for(lambda: r.microsoft.messages())
             assert r.microsoft.messages()[0]["text"] == "You said: what is a strategy discussion?"
+
     asyncio.run(scenario())
 
 
@@ -390,6 +445,7 @@ def test_long_answers_are_split_within_the_teams_limit(tmp_path):
             assert all(len(t.encode("utf-16-le")) // 2 <= 12000 for t in texts)
             assert all(t.startswith("<strong>2.") and t.endswith("more") for t in texts)
             assert sum(t.count("<strong>") for t in texts) == 12
+
     asyncio.run(scenario())
 
 
@@ -405,6 +461,7 @@ def test_send_proactive_uses_the_saved_conversation(tmp_path):
             assert proactive["authorization"].startswith("Bearer connector-token-")
             with pytest.raises(DeliveryError, match="need to message the assistant in Teams first"):
                 await send_proactive("aad-never-wrote", "hello", r.settings)
+
     asyncio.run(scenario())
 
 
@@ -436,11 +493,14 @@ def test_the_app_package_carries_the_ids_and_both_icons(tmp_path):
     assert {pixel[3] for pixel in outline.getdata()} >= {0}
 
 
-@pytest.mark.parametrize("env, complaint", [
-    ({}, "TEAMS_APP_ID is not set"),
-    ({"TEAMS_APP_ID": "my-bot"}, "TEAMS_APP_ID must be a GUID"),
-    ({"TEAMS_APP_ID": APP_ID, "TEAMS_APP_VERSION": "2"}, "TEAMS_APP_VERSION"),
-])
+@pytest.mark.parametrize(
+    "env, complaint",
+    [
+        ({}, "TEAMS_APP_ID is not set"),
+        ({"TEAMS_APP_ID": "my-bot"}, "TEAMS_APP_ID must be a GUID"),
+        ({"TEAMS_APP_ID": APP_ID, "TEAMS_APP_VERSION": "2"}, "TEAMS_APP_VERSION"),
+    ],
+)
 def test_the_app_package_is_refused_clearly_without_its_configuration(tmp_path, env, complaint):
     with pytest.raises(ValueError, match=complaint):
         build_package(tmp_path, env)

@@ -1,4 +1,5 @@
-"""The Telegram bridge, run with the real python-telegram-bot client against a fake Bot API and a fake Rasa on loopback."""
+"""The Telegram bridge, run with the real python-telegram-bot client against a fake Bot API and a fake Rasa on
+loopback."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import html
 import logging
 import re
 import time
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from html.parser import HTMLParser
-from typing import AsyncIterator
 
 import aiohttp
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from bot.channels import DeliveryError
 from bot.channels.common import _case_file
 from bot.channels.telegram import TelegramBridge, TelegramSettings, send_proactive
+from bot.settings import case_file
 from tests.bot.channels.fakes import FakeBotApi, FakeRasa, Staff, directory, serving, wait_for
 from tests.conftest import free_port
 
@@ -25,11 +27,14 @@ PRACTITIONER = 4242
 MANAGER = 5151
 LEFT = 6060  # deactivated
 STRANGER = 777
-STAFF = directory("telegram", {
-    str(PRACTITIONER): Staff("Priya Shah", "practitioner"),
-    str(MANAGER): Staff("Sam Jones", "service_manager"),
-    str(LEFT): Staff("Lee Old", "practitioner", active=False),
-})
+STAFF = directory(
+    "telegram",
+    {
+        str(PRACTITIONER): Staff("Priya Shah", "practitioner"),
+        str(MANAGER): Staff("Sam Jones", "service_manager"),
+        str(LEFT): Staff("Lee Old", "practitioner", active=False),
+    },
+)
 REGISTER = "ask your Service Manager or an admin to register you, giving this id: "
 POLICE = "If a child is at immediate risk, the practitioner should seek the assistance of the Police."
 
@@ -43,8 +48,13 @@ def _chat(chat_id: int, kind: str = "private") -> dict:
 
 
 def text_update(update_id: int, user_id: int, text: str, chat: dict | None = None) -> dict:
-    message = {"message_id": update_id, "date": int(time.time()), "chat": chat or _chat(user_id),
-               "from": _user(user_id), "text": text}
+    message = {
+        "message_id": update_id,
+        "date": int(time.time()),
+        "chat": chat or _chat(user_id),
+        "from": _user(user_id),
+        "text": text,
+    }
     if text.startswith("/"):
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
     return {"update_id": update_id, "message": message}
@@ -52,19 +62,31 @@ def text_update(update_id: int, user_id: int, text: str, chat: dict | None = Non
 
 def button_update(update_id: int, user_id: int, data: str) -> dict:
     message = {"message_id": 1, "date": int(time.time()), "chat": _chat(user_id), "text": "Which one?"}
-    return {"update_id": update_id, "callback_query": {
-        "id": f"cq{update_id}", "from": _user(user_id), "chat_instance": "ci", "data": data, "message": message}}
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": f"cq{update_id}",
+            "from": _user(user_id),
+            "chat_instance": "ci",
+            "data": data,
+            "message": message,
+        },
+    }
 
 
 @asynccontextmanager
-async def bridge_running(api: FakeBotApi, env: dict[str, str], attempts: int = 3,
-                         lookup=STAFF) -> AsyncIterator[TelegramBridge]:
+async def bridge_running(
+    api: FakeBotApi, env: dict[str, str], attempts: int = 3, lookup=STAFF
+) -> AsyncIterator[TelegramBridge]:
     """The bridge, configured by `env`, running until the block ends."""
-    bridge = TelegramBridge(TelegramSettings.from_env(env), lookup=lookup, retry_attempts=attempts, retry_backoff=0.05,
-                            notifications=False)
+    bridge = TelegramBridge(
+        TelegramSettings.from_env(env), lookup=lookup, retry_attempts=attempts, retry_backoff=0.05, notifications=False
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(bridge.run(stop))
-    await wait_for(lambda: task.done() or api.called("getUpdates" if bridge.settings.mode == "polling" else "setWebhook"))
+    await wait_for(
+        lambda: task.done() or api.called("getUpdates" if bridge.settings.mode == "polling" else "setWebhook")
+    )
     if task.done():
         task.result()
     try:
@@ -75,8 +97,15 @@ async def bridge_running(api: FakeBotApi, env: dict[str, str], attempts: int = 3
 
 
 @asynccontextmanager
-async def running(rasa_reply=None, *, mode: str = "polling", allow_unregistered: bool = False,
-                  attempts: int = 3, rasa_up: bool = True, lookup=STAFF) -> AsyncIterator[tuple[FakeBotApi, FakeRasa, TelegramBridge]]:
+async def running(
+    rasa_reply=None,
+    *,
+    mode: str = "polling",
+    allow_unregistered: bool = False,
+    attempts: int = 3,
+    rasa_up: bool = True,
+    lookup=STAFF,
+) -> AsyncIterator[tuple[FakeBotApi, FakeRasa, TelegramBridge]]:
     """A fake Bot API, a fake Rasa and the bridge running against both."""
     api, rasa = FakeBotApi(TOKEN), FakeRasa(rasa_reply)
     async with serving(api.app) as api_url, serving(rasa.app) as rasa_url:
@@ -100,16 +129,20 @@ def sent_texts(api: FakeBotApi) -> list[str]:
 
 def test_polling_message_and_reply():
     async def scenario():
-        reply = lambda body: [{"recipient_id": body["sender"], "text": "*2.81* covers <this> & that"}]
+        def reply(body):
+            return [{"recipient_id": body["sender"], "text": "*2.81* covers <this> & that"}]
+
         async with running(reply) as (api, rasa, _):
             api.push_update(text_update(1, PRACTITIONER, "what goes in the SM discussion?"))
             await wait_for(lambda: api.called("sendMessage"))
-            assert rasa.requests == [{
-                "sender": f"telegram:{PRACTITIONER}",
-                "message": "what goes in the SM discussion?",
-                "metadata": {"channel": "telegram", "registered": True, "staff_role": "practitioner"},
-                "message_id": "telegram:1",
-            }]
+            assert rasa.requests == [
+                {
+                    "sender": f"telegram:{PRACTITIONER}",
+                    "message": "what goes in the SM discussion?",
+                    "metadata": {"channel": "telegram", "registered": True, "staff_role": "practitioner"},
+                    "message_id": "telegram:1",
+                }
+            ]
             [sent] = api.called("sendMessage")
             assert sent["chat_id"] == PRACTITIONER
             assert sent["parse_mode"] == "HTML"
@@ -120,6 +153,7 @@ def test_polling_message_and_reply():
             assert names.index("sendChatAction") < names.index("sendMessage")
             # the update was acknowledged: a later getUpdates asks from the next update_id
             await wait_for(lambda: any(int(c.get("offset") or 0) == 2 for c in api.called("getUpdates")))
+
     asyncio.run(scenario())
 
 
@@ -131,6 +165,7 @@ def test_commands_map_to_payloads_in_order():
             await wait_for(lambda: len(api.called("sendMessage")) == 5)
             assert [r["message"] for r in rasa.requests] == ["/greet", "/help", "/urgent_danger", "/help", "/greet"]
             assert rasa.requests[0]["metadata"]["staff_role"] == "service_manager"
+
     asyncio.run(scenario())
 
 
@@ -140,9 +175,16 @@ def test_buttons_become_an_inline_keyboard_and_a_tap_sends_the_payload():
 
     def reply(body):
         if body["message"] == "show options":
-            return [{"recipient_id": body["sender"], "text": "Did you mean:",
-                     "buttons": [{"title": "Yes", "payload": "/affirm"},
-                                 {"title": "Strategy discussion", "payload": long_payload}]}]
+            return [
+                {
+                    "recipient_id": body["sender"],
+                    "text": "Did you mean:",
+                    "buttons": [
+                        {"title": "Yes", "payload": "/affirm"},
+                        {"title": "Strategy discussion", "payload": long_payload},
+                    ],
+                }
+            ]
         return [{"recipient_id": body["sender"], "text": "ok"}]
 
     async def scenario():
@@ -166,6 +208,7 @@ def test_buttons_become_an_inline_keyboard_and_a_tap_sends_the_payload():
             assert "expired" in api.called("answerCallbackQuery")[1]["text"]
             await asyncio.sleep(0.2)
             assert len(rasa.requests) == 2
+
     asyncio.run(scenario())
 
 
@@ -193,8 +236,11 @@ def test_long_answer_split_on_paragraphs():
     assert len(answer) > 3 * 4096
 
     async def scenario():
-        reply = lambda body: [{"recipient_id": body["sender"], "text": answer,
-                               "buttons": [{"title": "More", "payload": "/more"}]}]
+        def reply(body):
+            return [
+                {"recipient_id": body["sender"], "text": answer, "buttons": [{"title": "More", "payload": "/more"}]}
+            ]
+
         async with running(reply) as (api, _, _bridge):
             api.push_update(text_update(1, PRACTITIONER, "everything please"))
             await wait_for(lambda: api.called("sendMessage") and "reply_markup" in api.called("sendMessage")[-1])
@@ -213,6 +259,7 @@ def test_long_answer_split_on_paragraphs():
                 visible.append(chunk)
             assert "\n\n".join(visible) == answer.replace("*", "")
             assert all("reply_markup" not in m for m in messages[:-1])
+
     asyncio.run(scenario())
 
 
@@ -229,6 +276,7 @@ def test_unknown_user_is_refused_with_the_id_to_register():
             await wait_for(lambda: len(api.called("sendMessage")) == 3)
             assert REGISTER + str(STRANGER) in sent_texts(api)[2] and POLICE in sent_texts(api)[2]
             assert rasa.requests == []
+
     asyncio.run(scenario())
 
 
@@ -237,66 +285,95 @@ def test_unregistered_user_gets_public_guidance_when_the_deployment_allows_it():
         async with running(allow_unregistered=True) as (api, rasa, _):
             api.push_update(text_update(1, STRANGER, "what is a LADO?"))
             await wait_for(lambda: api.called("sendMessage"))
-            assert rasa.requests == [{"sender": f"telegram:{STRANGER}", "message": "what is a LADO?",
-                                      "metadata": {"channel": "telegram", "registered": False, "staff_role": None},
-                                      "message_id": "telegram:1"}]
+            assert rasa.requests == [
+                {
+                    "sender": f"telegram:{STRANGER}",
+                    "message": "what is a LADO?",
+                    "metadata": {"channel": "telegram", "registered": False, "staff_role": None},
+                    "message_id": "telegram:1",
+                }
+            ]
             assert sent_texts(api) == ["You said: what is a LADO?"]
+
     asyncio.run(scenario())
 
 
 def test_through_the_real_case_file(tmp_path, monkeypatch):
     """The default look-up: the case file's staff directory, in the database it is configured with."""
-    from bot.casefile import CaseFile, Identity
+    from casefile import CaseFile, Identity
 
     url = f"sqlite:///{tmp_path / 'casefile.db'}"
     casefile = CaseFile(url)
-    casefile.staff.add("Sam Patel", "service_manager", "North", {"telegram": str(MANAGER)},
-                       operator=Identity("terminal", "test-admin"))
+    casefile.staff.add(
+        "Sam Patel", "service_manager", "North", {"telegram": str(MANAGER)}, operator=Identity("terminal", "test-admin")
+    )
     casefile.database.dispose()
     monkeypatch.setenv("CASEFILE_DATABASE_URL", url)
-    _case_file.cache_clear()
+    case_file.cache_clear()
 
     async def scenario():
         async with running(lookup=None) as (api, rasa, _):
             api.push_update(text_update(1, MANAGER, "show me the discussions I agreed"))
             api.push_update(text_update(2, PRACTITIONER, "hello"))
             await wait_for(lambda: len(api.called("sendMessage")) == 2, timeout=60)
-            assert rasa.requests == [{"sender": f"telegram:{MANAGER}", "message": "show me the discussions I agreed",
-                                      "metadata": {"channel": "telegram", "registered": True,
-                                                   "staff_role": "service_manager"},
-                                      "message_id": "telegram:1"}]
+            assert rasa.requests == [
+                {
+                    "sender": f"telegram:{MANAGER}",
+                    "message": "show me the discussions I agreed",
+                    "metadata": {"channel": "telegram", "registered": True, "staff_role": "service_manager"},
+                    "message_id": "telegram:1",
+                }
+            ]
             assert any(REGISTER + str(PRACTITIONER) in text for text in sent_texts(api))
+
     try:
         asyncio.run(scenario())
     finally:
         _case_file().database.dispose()
-        _case_file.cache_clear()
+        case_file.cache_clear()
 
 
 def test_flood_control_is_waited_out_then_the_reply_sent():
     async def scenario():
         async with running() as (api, _, _bridge):
-            api.fail["sendMessage"] = [(429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
-                                              "parameters": {"retry_after": 1}})]
+            api.fail["sendMessage"] = [
+                (
+                    429,
+                    {
+                        "ok": False,
+                        "error_code": 429,
+                        "description": "Too Many Requests: retry after 1",
+                        "parameters": {"retry_after": 1},
+                    },
+                )
+            ]
             started = time.monotonic()
             api.push_update(text_update(1, PRACTITIONER, "hello"))
             await wait_for(lambda: len(api.called("sendMessage")) == 2, timeout=60)
             assert time.monotonic() - started >= 1.0
             assert sent_texts(api) == ["You said: hello", "You said: hello"]
+
     asyncio.run(scenario())
 
 
 def test_a_persistent_server_error_is_logged_and_the_user_told(caplog):
     async def scenario():
         async with running(attempts=3) as (api, _, _bridge):
-            api.fail["sendMessage"] = [(500, {"ok": False, "error_code": 500, "description": "Internal Server Error"})] * 3
+            api.fail["sendMessage"] = [
+                (500, {"ok": False, "error_code": 500, "description": "Internal Server Error"})
+            ] * 3
             api.push_update(text_update(1, PRACTITIONER, "hello"))
             await wait_for(lambda: len(api.called("sendMessage")) == 4)
             await asyncio.sleep(0.1)
-            assert sent_texts(api) == ["You said: hello"] * 3 + ["Part of the assistant's answer could not be delivered. Please ask again."]
+            assert sent_texts(api) == ["You said: hello"] * 3 + [
+                "Part of the assistant's answer could not be delivered. Please ask again."
+            ]
+
     with caplog.at_level(logging.ERROR, logger="bot.channels.telegram"):
         asyncio.run(scenario())
-    assert any("did not take a reply" in r.getMessage() and "Internal Server Error" in r.getMessage() for r in caplog.records)
+    assert any(
+        "did not take a reply" in r.getMessage() and "Internal Server Error" in r.getMessage() for r in caplog.records
+    )
 
 
 def test_rasa_unreachable_is_said_plainly_and_urgent_messages_get_2_87():
@@ -304,13 +381,16 @@ def test_rasa_unreachable_is_said_plainly_and_urgent_messages_get_2_87():
         async with running(rasa_up=False) as (api, _, _bridge):
             api.push_update(text_update(1, PRACTITIONER, "when is the SM discussion due?"))
             await wait_for(lambda: api.called("sendMessage"))
-            assert sent_texts(api) == ["The assistant cannot answer right now, so your message has not been read. "
-                                       "Please try again in a few minutes."]
+            assert sent_texts(api) == [
+                "The assistant cannot answer right now, so your message has not been read. "
+                "Please try again in a few minutes."
+            ]
             api.push_update(text_update(2, PRACTITIONER, "/urgent"))
             await wait_for(lambda: len(api.called("sendMessage")) == 2, timeout=60)
             urgent = html.unescape(sent_texts(api)[1])
             assert POLICE in urgent and "sought immediately and directly from the emergency services" in urgent
             assert "Framework 2.87" in urgent
+
     asyncio.run(scenario())
 
 
@@ -324,17 +404,23 @@ def test_webhook_refuses_requests_without_the_secret():
             url = f"http://127.0.0.1:{bridge.settings.port}/telegram/hook"
             update = text_update(1, PRACTITIONER, "hello")
             async with aiohttp.ClientSession() as http:
-                for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"},
-                                {"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_"}):
+                for headers in (
+                    {},
+                    {"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+                    {"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_"},
+                ):
                     async with http.post(url, json=update, headers=headers) as response:
                         assert response.status == 403
                 await asyncio.sleep(0.2)
                 assert rasa.requests == [] and api.called("sendMessage") == []
-                async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"}) as response:
+                async with http.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"}
+                ) as response:
                     assert response.status == 200
             await wait_for(lambda: api.called("sendMessage"))
             assert [r["message"] for r in rasa.requests] == ["hello"]
             assert api.called("getUpdates") == []
+
     asyncio.run(scenario())
 
 
@@ -346,6 +432,7 @@ def test_group_chats_are_told_to_use_a_private_chat():
             assert api.called("sendMessage")[0]["chat_id"] == -100
             assert "private chat" in sent_texts(api)[0]
             assert rasa.requests == []
+
     asyncio.run(scenario())
 
 
@@ -357,9 +444,12 @@ def test_send_proactive_to_a_private_chat():
             await send_proactive(str(MANAGER), "Please agree the record of the *SM discussion*.", settings)
             [sent] = api.called("sendMessage")
             assert sent["chat_id"] == MANAGER and sent["text"] == "Please agree the record of the <b>SM discussion</b>."
-            api.fail["sendMessage"] = [(403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})]
+            api.fail["sendMessage"] = [
+                (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
+            ]
             with pytest.raises(DeliveryError, match="blocked"):
                 await send_proactive(str(MANAGER), "again", settings)
+
     asyncio.run(scenario())
 
 
@@ -367,24 +457,52 @@ def test_nothing_is_contacted_when_the_bridge_is_built():
     async def scenario():
         api, rasa = FakeBotApi(TOKEN), FakeRasa()
         async with serving(api.app) as api_url, serving(rasa.app) as rasa_url:
-            env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api_url, "FA_RASA_PORT": rasa_url.rsplit(":", 1)[1]}
+            env = {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": api_url,
+                "FA_RASA_PORT": rasa_url.rsplit(":", 1)[1],
+            }
             TelegramBridge(TelegramSettings.from_env(env))
-            TelegramBridge(TelegramSettings.from_env({**env, "TELEGRAM_MODE": "webhook",
-                                                      "TELEGRAM_WEBHOOK_URL": "https://a.example.org/t",
-                                                      "TELEGRAM_WEBHOOK_SECRET": "abc"}))
+            TelegramBridge(
+                TelegramSettings.from_env(
+                    {
+                        **env,
+                        "TELEGRAM_MODE": "webhook",
+                        "TELEGRAM_WEBHOOK_URL": "https://a.example.org/t",
+                        "TELEGRAM_WEBHOOK_SECRET": "abc",
+                    }
+                )
+            )
             await asyncio.sleep(0.1)
             assert api.calls == [] and rasa.requests == []
+
     asyncio.run(scenario())
 
 
-@pytest.mark.parametrize("env, complaint", [
-    ({}, "TELEGRAM_BOT_TOKEN is not set"),
-    ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_MODE": "push"}, "TELEGRAM_MODE must be polling or webhook"),
-    ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_URL": "https://a.example.org/t"},
-     "TELEGRAM_WEBHOOK_SECRET must be"),
-    ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_URL": "http://a.example.org/t",
-      "TELEGRAM_WEBHOOK_SECRET": "abc"}, "TELEGRAM_WEBHOOK_URL must be the public https://"),
-])
+@pytest.mark.parametrize(
+    "env, complaint",
+    [
+        ({}, "TELEGRAM_BOT_TOKEN is not set"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_MODE": "push"}, "TELEGRAM_MODE must be polling or webhook"),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_MODE": "webhook",
+                "TELEGRAM_WEBHOOK_URL": "https://a.example.org/t",
+            },
+            "TELEGRAM_WEBHOOK_SECRET must be",
+        ),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_MODE": "webhook",
+                "TELEGRAM_WEBHOOK_URL": "http://a.example.org/t",
+                "TELEGRAM_WEBHOOK_SECRET": "abc",
+            },
+            "TELEGRAM_WEBHOOK_URL must be the public https://",
+        ),
+    ],
+)
 def test_settings_refuse_clearly(env, complaint):
     with pytest.raises(ValueError, match=complaint):
         TelegramSettings.from_env(env)
@@ -393,11 +511,16 @@ def test_settings_refuse_clearly(env, complaint):
 @pytest.mark.conversation
 def test_through_the_trained_assistant(servers):
     """The bridge before the real Rasa server: the greeting's buttons become a keyboard, and a tap is answered."""
+
     async def scenario():
         api = FakeBotApi(TOKEN)
         async with serving(api.app) as api_url:
-            env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api_url,
-                   "FA_RASA_HOST": servers.rasa_host, "FA_RASA_PORT": str(servers.rasa_port)}
+            env = {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": api_url,
+                "FA_RASA_HOST": servers.rasa_host,
+                "FA_RASA_PORT": str(servers.rasa_port),
+            }
             async with bridge_running(api, env):
                 api.push_update(text_update(1, PRACTITIONER, "/start"))
                 await wait_for(lambda: any("reply_markup" in m for m in api.called("sendMessage")), timeout=60)
@@ -407,18 +530,30 @@ def test_through_the_trained_assistant(servers):
                 api.push_update(button_update(2, PRACTITIONER, keyboard["inline_keyboard"][0][0]["callback_data"]))
                 await wait_for(lambda: len(api.called("sendMessage")) > greeting, timeout=60)
                 assert re.search(r"Framework\s+(\d\.\d+|Appendix|Glossary)", " ".join(sent_texts(api)[greeting:]))
+
     asyncio.run(scenario())
 
 
 def test_a_document_is_sent_as_a_file_and_split_text_is_merged():
     async def scenario():
-        document = {"filename": "ZW25P01234-discussions.docx", "media_type": "application/octet-stream",
-                    "content_base64": "UEsDBA=="}
-        reply = lambda body: [{"text": "first part"}, {"text": "second part"},
-                              {"custom": {"document": document}}, {"custom": {"decision": "no_action"}}]
+        document = {
+            "filename": "ZW25P01234-discussions.docx",
+            "media_type": "application/octet-stream",
+            "content_base64": "UEsDBA==",
+        }
+
+        def reply(body):
+            return [
+                {"text": "first part"},
+                {"text": "second part"},
+                {"custom": {"document": document}},
+                {"custom": {"decision": "no_action"}},
+            ]
+
         async with running(reply) as (api, rasa, _):
             api.push_update(text_update(1, PRACTITIONER, "export ZW25P01234"))
             await wait_for(lambda: api.called("sendDocument"))
             assert sent_texts(api) == ["first part\n\nsecond part"]
             assert len(api.called("sendDocument")) == 1
+
     asyncio.run(scenario())

@@ -1,4 +1,5 @@
-"""Runs each case-file operation in one transaction together with its audit entry, and audits every refusal on its own."""
+"""Runs each case-file operation in one transaction together with its audit entry, and audits every refusal on its
+own."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from bot.casefile.database import Database
-from bot.casefile.errors import CaseFileError
-from bot.casefile.models import AuditEntry
-from bot.casefile.views import Identity
+from casefile.database import Database
+from casefile.errors import CaseFileError
+from casefile.models import AuditEntry
+from casefile.views import Identity
 
 T = TypeVar("T")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
@@ -36,16 +37,28 @@ def _clip(text: str, limit: int) -> str:
 
 def _entries(identity: Identity, note: AuditNote, allowed: bool, now: datetime) -> list[AuditEntry]:
     return [
-        AuditEntry(occurred_at=now, staff_id=note.staff_id, channel=_clip(str(identity.channel), 20),
-                   external_id=_clip(str(identity.external_id), 200), action=note.action,
-                   case_reference=note.case_reference, record_id=record_id, allowed=allowed,
-                   reason=note.reason[:4000])
+        AuditEntry(
+            occurred_at=now,
+            staff_id=note.staff_id,
+            channel=_clip(str(identity.channel), 20),
+            external_id=_clip(str(identity.external_id), 200),
+            action=note.action,
+            case_reference=note.case_reference,
+            record_id=record_id,
+            allowed=allowed,
+            reason=note.reason[:4000],
+        )
         for record_id in (note.record_ids or [None])
     ]
 
 
-def audited(database: Database, identity: Identity, action: str, clock: Callable[[], datetime],
-            work: Callable[[Session, AuditNote], T]) -> T:
+def audited(
+    database: Database,
+    identity: Identity,
+    action: str,
+    clock: Callable[[], datetime],
+    work: Callable[[Session, AuditNote], T],
+) -> T:
     """work(session, note) in one transaction with its audit entries; on a refusal, roll back and audit only that."""
     note = AuditNote(action)
     try:

@@ -10,11 +10,29 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event
 
-from bot.casefile import (AccessRefused, AlreadyAgreed, CaseFile, FileSecured, Identity, InvalidCaseReference,
-                          InvalidEntry, NotFound, UnknownStaff, discussion_key)
-from bot.casefile.models import (Agreement, Amendment, AuditEntry, Case, DiscussionRecord, LaterRecording,
-                                 Notification, SecuredFile)
-from tests.bot.casefile.conftest import OPERATOR, START, count, rows
+from casefile import (
+    AccessRefused,
+    AlreadyAgreed,
+    CaseFile,
+    FileSecured,
+    Identity,
+    InvalidCaseReference,
+    InvalidEntry,
+    NotFound,
+    UnknownStaff,
+    discussion_key,
+)
+from casefile.models import (
+    Agreement,
+    Amendment,
+    AuditEntry,
+    Case,
+    DiscussionRecord,
+    LaterRecording,
+    Notification,
+    SecuredFile,
+)
+from tests.casefile.conftest import OPERATOR, START, count, rows
 
 LONDON = ZoneInfo("Europe/London")
 HOUR = timedelta(hours=1)
@@ -35,12 +53,28 @@ POINTS = {
 _keys = itertools.count(1)
 
 
-def record(casefile, people, by="jo", case="ZW25P01234", practitioner="jo", manager="sam", points=None,
-           discussed_at=None, identified_at=None, key=None):
+def record(
+    casefile,
+    people,
+    by="jo",
+    case="ZW25P01234",
+    practitioner="jo",
+    manager="sam",
+    points=None,
+    discussed_at=None,
+    identified_at=None,
+    key=None,
+):
     discussed_at = discussed_at or START - HOUR
     return casefile.record_discussion(
-        people.id_of(by), case, POINTS if points is None else points, people[practitioner].id,
-        people[manager].name, discussed_at, identified_at or discussed_at - 2 * HOUR, key or f"msg-{next(_keys)}",
+        people.id_of(by),
+        case,
+        POINTS if points is None else points,
+        people[practitioner].id,
+        people[manager].name,
+        discussed_at,
+        identified_at or discussed_at - 2 * HOUR,
+        key or f"msg-{next(_keys)}",
     )
 
 
@@ -50,12 +84,16 @@ def audit(casefile, action=None):
 
 
 def test_record_then_agree_carries_both_names_and_times(casefile, people, clock):
-    saved = record(casefile, people, case=" zw25p01234 ", discussed_at=START - 3 * HOUR,
-                   identified_at=START - 26 * HOUR)
+    saved = record(
+        casefile, people, case=" zw25p01234 ", discussed_at=START - 3 * HOUR, identified_at=START - 26 * HOUR
+    )
     assert saved.status == "awaiting agreement" and not saved.agreed
     assert saved.case_reference == "ZW25P01234"
-    assert (saved.practitioner.name, saved.manager.name, saved.recorded_by.name) == ("Jo Bloggs", "Sam Patel",
-                                                                                     "Jo Bloggs")
+    assert (saved.practitioner.name, saved.manager.name, saved.recorded_by.name) == (
+        "Jo Bloggs",
+        "Sam Patel",
+        "Jo Bloggs",
+    )
     assert saved.recorded_at == START
     assert saved.discussed_at == START - 3 * HOUR and saved.concern_identified_at == START - 26 * HOUR
     assert {p.key: p.current for p in saved.points} == POINTS
@@ -79,8 +117,9 @@ def test_the_other_party_is_asked_to_agree_through_the_outbox(casefile, people):
     saved = record(casefile, people)
     pending = casefile.pending_notifications("telegram")
     assert [(n.staff_name, n.external_id) for n in pending] == [("Sam Patel", "101")]
-    assert pending[0].text == (f"Jo Bloggs asks you to agree the record of your discussion on ZW25P01234 "
-                               f"(record {saved.id}; Framework 2.82).")
+    assert pending[0].text == (
+        f"Jo Bloggs asks you to agree the record of your discussion on ZW25P01234 (record {saved.id}; Framework 2.82)."
+    )
     assert casefile.pending_notifications("teams") == []
     assert casefile.mark_delivered(pending[0].id) is True
     assert casefile.mark_delivered(pending[0].id) is False
@@ -90,14 +129,20 @@ def test_the_other_party_is_asked_to_agree_through_the_outbox(casefile, people):
 def test_agree_with_amendment_keeps_the_original(casefile, people, clock):
     saved = record(casefile, people)
     clock.now = START + HOUR
-    agreed = casefile.agree(people.id_of("sam"), saved.id,
-                            {"action_and_timescale": "Jo to refer by 2pm today; Sam to check outcome tomorrow."})
+    agreed = casefile.agree(
+        people.id_of("sam"),
+        saved.id,
+        {"action_and_timescale": "Jo to refer by 2pm today; Sam to check outcome tomorrow."},
+    )
     point = agreed.point("action_and_timescale")
     assert point.original == POINTS["action_and_timescale"]
     assert point.current == "Jo to refer by 2pm today; Sam to check outcome tomorrow."
     [amendment] = point.amendments
-    assert (amendment.amended_by.name, amendment.amended_at, amendment.on_agreement) == ("Sam Patel", START + HOUR,
-                                                                                         True)
+    assert (amendment.amended_by.name, amendment.amended_at, amendment.on_agreement) == (
+        "Sam Patel",
+        START + HOUR,
+        True,
+    )
     assert agreed.agreed_by.name == "Sam Patel"
     with casefile.database.session() as session:
         stored = session.get(DiscussionRecord, saved.id)
@@ -111,8 +156,9 @@ def test_amend_never_edits_in_place(casefile, people, clock):
     clock.now = START + 2 * HOUR
     casefile.agree(people.id_of("sam"), saved.id)
     clock.now = START + 3 * HOUR
-    amended = casefile.amend(people.id_of("sam"), saved.id, "nature_of_concerns", "Bruise on left upper arm",
-                             "more precise")
+    amended = casefile.amend(
+        people.id_of("sam"), saved.id, "nature_of_concerns", "Bruise on left upper arm", "more precise"
+    )
     nature = amended.point("nature_of_concerns")
     assert (nature.original, nature.current) == ("Bruise on arm", "Bruise on left upper arm")
     assert nature.amendments[0].reason == "more precise" and nature.amendments[0].after_agreement
@@ -135,8 +181,11 @@ def test_manager_records_and_practitioner_agrees(casefile, people, clock):
         casefile.agree(people.id_of("sam"), saved.id)
     clock.now = START + HOUR
     agreed = casefile.agree(people.id_of("jo"), saved.id)
-    assert (agreed.recorded_by.name, agreed.agreed_by.name, agreed.agreed_at) == ("Sam Patel", "Jo Bloggs",
-                                                                                  START + HOUR)
+    assert (agreed.recorded_by.name, agreed.agreed_by.name, agreed.agreed_at) == (
+        "Sam Patel",
+        "Jo Bloggs",
+        START + HOUR,
+    )
 
 
 def test_only_the_other_party_agrees_and_only_once(casefile, people):
@@ -182,8 +231,16 @@ def test_what_is_entered_is_checked(casefile, people, clock):
     for points, times, message in cases:
         with pytest.raises(InvalidEntry, match=message):
             record(casefile, people, points=points, **times)
-    saved = record(casefile, people, points={"nature_of_concerns": "Neglect", "level_of_risk": "Previous",
-                                             "referral_grounds": "Significant harm", "other_children": "Not discussed"})
+    saved = record(
+        casefile,
+        people,
+        points={
+            "nature_of_concerns": "Neglect",
+            "level_of_risk": "Previous",
+            "referral_grounds": "Significant harm",
+            "other_children": "Not discussed",
+        },
+    )
     assert saved.point("level_of_risk").current == "previous"
     assert saved.point("level_of_risk").shown == "Previous"
     assert saved.point("referral_grounds").shown == "The child is, or may be at risk of suffering significant harm"
@@ -219,10 +276,14 @@ def test_secured_file_takes_no_new_entries_but_a_dated_later_recording_kept_sepa
         casefile.add_later_recording(people.id_of("jo"), "ZW25P01234", "Home visit", date(2025, 6, 12))
     with pytest.raises(AccessRefused):
         casefile.add_later_recording(people.id_of("pat"), "ZW25P01234", "Not my case", date(2025, 6, 9))
-    later = casefile.add_later_recording(people.id_of("jo"), "ZW25P01234", "Phone call with school on 9 June.",
-                                         date(2025, 6, 9))
-    assert (later.recorded_at, later.event_date, later.recorded_by.name) == (START + 48 * HOUR, date(2025, 6, 9),
-                                                                             "Jo Bloggs")
+    later = casefile.add_later_recording(
+        people.id_of("jo"), "ZW25P01234", "Phone call with school on 9 June.", date(2025, 6, 9)
+    )
+    assert (later.recorded_at, later.event_date, later.recorded_by.name) == (
+        START + 48 * HOUR,
+        date(2025, 6, 9),
+        "Jo Bloggs",
+    )
     assert count(casefile, LaterRecording) == 1
     view = casefile.case_file(people.id_of("sam"), "ZW25P01234")
     assert view.secured.secured_by.name == "Sid Rao"
@@ -249,10 +310,8 @@ def test_retrieval_by_case_practitioner_awaiting_and_date_range(casefile, people
     a1 = record(casefile, people, case="ZW25P00001", discussed_at=at(1, 23, 30))  # 22:30 UTC on 1 June
     a2 = record(casefile, people, case="ZW25P00001", practitioner="ned", by="ned", discussed_at=at(2, 0, 30))
     b = record(casefile, people, case="ZW25P00002", by="sam", discussed_at=at(3, 10))
-    c = record(casefile, people, case="ZW25P00003", practitioner="pat", manager="sue", by="pat",
-               discussed_at=at(2, 11))
-    d = record(casefile, people, case="ZW25P00004", practitioner="dee", manager="sid", by="dee",
-               discussed_at=at(4, 9))
+    c = record(casefile, people, case="ZW25P00003", practitioner="pat", manager="sue", by="pat", discussed_at=at(2, 11))
+    d = record(casefile, people, case="ZW25P00004", practitioner="dee", manager="sid", by="dee", discussed_at=at(4, 9))
     casefile.agree(people.id_of("sam"), a1.id)
 
     def ids(who, **filters):
@@ -294,9 +353,12 @@ def test_practitioners_cannot_read_another_teams_or_colleagues_records(casefile,
 def test_admin_manages_staff_but_reads_no_records(casefile, people):
     saved = record(casefile, people)
     admin = people.id_of("ann")
-    for attempt in (lambda: casefile.get_record(admin, saved.id), lambda: casefile.find_records(admin),
-                    lambda: casefile.case_file(admin, "ZW25P01234"),
-                    lambda: casefile.export(admin, case_reference="ZW25P01234")):
+    for attempt in (
+        lambda: casefile.get_record(admin, saved.id),
+        lambda: casefile.find_records(admin),
+        lambda: casefile.case_file(admin, "ZW25P01234"),
+        lambda: casefile.export(admin, case_reference="ZW25P01234"),
+    ):
         with pytest.raises(AccessRefused, match="Admins manage the staff directory"):
             attempt()
 
@@ -314,8 +376,16 @@ def test_unknown_and_deactivated_identities_are_refused_and_nothing_stored(casef
         actor, expected = Identity("telegram", "20\x00\ud8001"), "--telegram-id <your id>"
     before = len(audit(casefile))
     with pytest.raises(UnknownStaff, match=expected) as refusal:
-        casefile.record_discussion(actor, "ZW25P01234", POINTS, people["jo"].id, people["sam"].id,
-                                   START - HOUR, START - 2 * HOUR, "msg-unknown")
+        casefile.record_discussion(
+            actor,
+            "ZW25P01234",
+            POINTS,
+            people["jo"].id,
+            people["sam"].id,
+            START - HOUR,
+            START - 2 * HOUR,
+            "msg-unknown",
+        )
     assert "python -m bot staff add" in str(refusal.value)
     for read in (lambda: casefile.find_records(actor), lambda: casefile.export(actor, case_reference="ZW25P01234")):
         with pytest.raises(UnknownStaff):
@@ -323,9 +393,13 @@ def test_unknown_and_deactivated_identities_are_refused_and_nothing_stored(casef
     assert [count(casefile, m) for m in (Case, DiscussionRecord, Notification)] == [0, 0, 0]
     entries = audit(casefile)[before:]
     assert [(e.action, e.allowed, e.staff_id) for e in entries] == [
-        ("record_discussion", False, None), ("find_records", False, None), ("export", False, None)]
-    assert all(e.channel == actor.channel and e.external_id == actor.external_id[:200] for e in entries
-               if who != "unstorable")
+        ("record_discussion", False, None),
+        ("find_records", False, None),
+        ("export", False, None),
+    ]
+    assert all(
+        e.channel == actor.channel and e.external_id == actor.external_id[:200] for e in entries if who != "unstorable"
+    )
 
 
 def test_the_same_message_delivered_twice_saves_one_record(casefile, people):
@@ -339,15 +413,31 @@ def test_the_same_message_delivered_twice_saves_one_record(casefile, people):
 
 def test_a_draft_confirmed_again_by_the_same_person_has_the_same_key_and_saves_one_record(casefile, people):
     def draft(by="jo", **changes):
-        arguments = {"actor": people.id_of(by), "case_reference": "ZW25P01234", "points": POINTS,
-                     "practitioner": people["jo"].id, "manager": people["sam"].name,
-                     "discussed_at": START - HOUR, "concern_identified_at": START - 3 * HOUR, **changes}
+        arguments = {
+            "actor": people.id_of(by),
+            "case_reference": "ZW25P01234",
+            "points": POINTS,
+            "practitioner": people["jo"].id,
+            "manager": people["sam"].name,
+            "discussed_at": START - HOUR,
+            "concern_identified_at": START - 3 * HOUR,
+            **changes,
+        }
         return arguments, discussion_key(**arguments)
 
     arguments, key = draft()
     assert key == draft()[1] == draft(points=dict(reversed(list(POINTS.items()))))[1]
-    assert len({key, draft(by="sam")[1], draft(discussed_at=START - 2 * HOUR)[1],
-                draft(points={**POINTS, "future_work": "Something else."})[1]}) == 4
+    assert (
+        len(
+            {
+                key,
+                draft(by="sam")[1],
+                draft(discussed_at=START - 2 * HOUR)[1],
+                draft(points={**POINTS, "future_work": "Something else."})[1],
+            }
+        )
+        == 4
+    )
     first = casefile.record_discussion(**arguments, idempotency_key=key)
     assert casefile.record_discussion(**arguments, idempotency_key=draft()[1]) == first
     assert [count(casefile, m) for m in (Case, DiscussionRecord, Notification)] == [1, 1, 1]
@@ -404,13 +494,22 @@ def test_every_read_write_export_and_refusal_is_audited(casefile, people, clock)
 
     entries = audit(casefile)
     assert [(e.action, e.allowed) for e in entries] == [
-        ("record_discussion", True), ("agree", True), ("amend", True), ("read", True), ("find_records", True),
-        ("read_case", True), ("export", True), ("read", False), ("secure_file", True), ("add_later_recording", True),
+        ("record_discussion", True),
+        ("agree", True),
+        ("amend", True),
+        ("read", True),
+        ("find_records", True),
+        ("read_case", True),
+        ("export", True),
+        ("read", False),
+        ("secure_file", True),
+        ("add_later_recording", True),
         ("find_records", False),
     ]
     ids = {short: people[short].id for short in people}
-    assert [e.staff_id for e in entries] == [ids[s] for s in
-                                             ("jo", "sam", "jo", "sam", "sam", "jo", "sam", "pat", "sid", "jo", "sam")]
+    assert [e.staff_id for e in entries] == [
+        ids[s] for s in ("jo", "sam", "jo", "sam", "sam", "jo", "sam", "pat", "sid", "jo", "sam")
+    ]
     assert all(e.case_reference == "ZW25P01234" for e in entries[:-1]) and entries[-1].case_reference is None
     assert all(e.record_id == saved.id for e in entries[:8])
     assert all(e.reason and e.occurred_at == START for e in entries)
@@ -419,9 +518,23 @@ def test_every_read_write_export_and_refusal_is_audited(casefile, people, clock)
 
 
 MALFORMED = [
-    "", "   ", "ZW25P0123", "ZW25P012345", "ZW25P01234 X", "Z W25P01234", "'; DROP TABLE cases; --",
-    "ZW25P01234' OR '1'='1", "<script>alert(1)</script>", "ZW25P01234<b>", "A" * 10_240, "ZW25P0123\x00",
-    "ZW\u0662\u0665P01234", "\uff3a\uff3725P01234", "ZW25\u0131\u00b901234", None, 1234567890,
+    "",
+    "   ",
+    "ZW25P0123",
+    "ZW25P012345",
+    "ZW25P01234 X",
+    "Z W25P01234",
+    "'; DROP TABLE cases; --",
+    "ZW25P01234' OR '1'='1",
+    "<script>alert(1)</script>",
+    "ZW25P01234<b>",
+    "A" * 10_240,
+    "ZW25P0123\x00",
+    "ZW\u0662\u0665P01234",
+    "\uff3a\uff3725P01234",
+    "ZW25\u0131\u00b901234",
+    None,
+    1234567890,
 ]
 
 
@@ -440,14 +553,14 @@ def test_malformed_case_references_are_refused_and_nothing_stored(casefile, peop
     assert {(e.allowed, e.case_reference) for e in audit(casefile)} == {(False, None)}
 
 
-def test_the_case_reference_pattern_is_configurable(database_url, clock, monkeypatch):
-    monkeypatch.setenv("FA_CASE_REFERENCE_PATTERN", r"^\d{8}$")
-    store = CaseFile(database_url, clock=clock)
+def test_the_case_reference_pattern_is_configurable(database_url, clock):
+    store = CaseFile(database_url, case_reference_pattern=r"^\d{8}$", clock=clock)
     try:
         sam = store.staff.add("Sam Patel", "service_manager", "North", {"telegram": "101"}, operator=OPERATOR)
         store.staff.add("Jo Bloggs", "practitioner", "North", {"telegram": "201"}, operator=OPERATOR)
-        saved = store.record_discussion(("telegram", "201"), " 12345678 ", POINTS, "Jo Bloggs", sam.id,
-                                        START - HOUR, START - HOUR, "k")
+        saved = store.record_discussion(
+            ("telegram", "201"), " 12345678 ", POINTS, "Jo Bloggs", sam.id, START - HOUR, START - HOUR, "k"
+        )
         assert saved.case_reference == "12345678"
         with pytest.raises(InvalidCaseReference, match=r"matches \^\\d\{8\}\$"):
             store.find_records(("telegram", "101"), case_reference="ZW25P01234")

@@ -1,4 +1,5 @@
-"""Fixtures for the case-file tests: every store test runs once on SQLite and once on a throwaway PostgreSQL database."""
+"""Fixtures for the case-file tests: every store test runs once on SQLite and once on a throwaway PostgreSQL
+database."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.casefile import CaseFile, Identity
-from bot.casefile.models import metadata
+from casefile import CaseFile, Identity
+from casefile.models import metadata
 from tests.conftest import pg_url
 
 START = datetime(2025, 6, 10, 9, 0, tzinfo=timezone.utc)
@@ -83,8 +84,7 @@ class People(dict):
 def people(casefile) -> People:
     added = People()
     for short, (name, role, team, identity) in PEOPLE.items():
-        added[short] = casefile.staff.add(name, role, team, {identity.channel: identity.external_id},
-                                          operator=OPERATOR)
+        added[short] = casefile.staff.add(name, role, team, {identity.channel: identity.external_id}, operator=OPERATOR)
     return added
 
 

@@ -8,11 +8,13 @@ from typing import NamedTuple
 from docx import Document
 from docx.shared import RGBColor
 
-from bot.casefile.views import CaseView, RecordView, StaffMember, london
+from casefile.views import CaseView, RecordView, StaffMember, london
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-SECURED_WORDS = ("The files and notes must be secured in the form in which they existed at the time of the "
-                 "notification of the review.")
+SECURED_WORDS = (
+    "The files and notes must be secured in the form in which they existed at the time of the "
+    "notification of the review."
+)
 
 
 class Block(NamedTuple):
@@ -25,29 +27,38 @@ class Block(NamedTuple):
 
 def blocks(view: CaseView, exported_by: StaffMember, exported_at: str) -> list[Block]:
     """The document's content, in order, shared by the DOCX and the text export."""
-    out = [Block("title", f"Case {view.reference}: record of discussion with the Service Manager "
-                          "(Framework 2.81-2.82)")]
+    out = [
+        Block("title", f"Case {view.reference}: record of discussion with the Service Manager (Framework 2.81-2.82)")
+    ]
     if view.secured is not None:
         secured = view.secured
-        out.append(Block(
-            "banner",
-            f"SECURED CASE FILE. It was secured on {london(secured.secured_at)} by {secured.secured_by.described}. "
-            f"Reason: {secured.reason}. Framework 3.44: \"{SECURED_WORDS}\" Nothing has been added to it since, "
-            "except later recordings, listed separately with the date each was made (3.45).",
-        ))
+        out.append(
+            Block(
+                "banner",
+                f"SECURED CASE FILE. It was secured on {london(secured.secured_at)} by {secured.secured_by.described}. "
+                f'Reason: {secured.reason}. Framework 3.44: "{SECURED_WORDS}" Nothing has been added to it since, '
+                "except later recordings, listed separately with the date each was made (3.45).",
+            )
+        )
     for record in view.records:
         out.extend(record_blocks(record))
     if view.later_recordings:
-        out.append(Block("heading", "Later recordings (Framework 3.45): made after the file was secured, kept "
-                                    "separate from the original file"))
+        out.append(
+            Block(
+                "heading",
+                "Later recordings (Framework 3.45): made after the file was secured, kept "
+                "separate from the original file",
+            )
+        )
         for later in view.later_recordings:
             out.append(Block("subheading", f"Later recording {later.id}"))
             out.append(Block("field", london(later.recorded_at), "Date this recording was made"))
             out.append(Block("field", f"{later.event_date.day} {later.event_date:%B %Y}", "Date of the events"))
             out.append(Block("field", later.recorded_by.described, "Recorded by"))
             out.append(Block("text", later.text))
-    out.append(Block("note", f"Exported on {exported_at} by {exported_by.described}. Times are UK time "
-                             "(Europe/London)."))
+    out.append(
+        Block("note", f"Exported on {exported_at} by {exported_by.described}. Times are UK time (Europe/London).")
+    )
     return out
 
 
@@ -73,13 +84,21 @@ def record_blocks(record: RecordView) -> list[Block]:
         if point.amendments:
             out.append(Block("amendment", point.shown_original, "Originally recorded"))
         for amendment in point.amendments:
-            when = (" when agreeing the record" if amendment.on_agreement
-                    else " after the record was agreed" if amendment.after_agreement else "")
+            when = (
+                " when agreeing the record"
+                if amendment.on_agreement
+                else " after the record was agreed"
+                if amendment.after_agreement
+                else ""
+            )
             reason = "" if amendment.on_agreement else f" (reason: {amendment.reason})"
-            out.append(Block(
-                "amendment", f"{amendment.text}{reason}",
-                f"Amended on {london(amendment.amended_at)} by {amendment.amended_by.described}{when}",
-            ))
+            out.append(
+                Block(
+                    "amendment",
+                    f"{amendment.text}{reason}",
+                    f"Amended on {london(amendment.amended_at)} by {amendment.amended_by.described}{when}",
+                )
+            )
     return out
 
 

@@ -1,15 +1,13 @@
-"""The 2.81 points keep the Framework's wording, and the case file's configuration is read as documented."""
+"""The 2.81 points keep the Framework's wording, and they are shown as recorded."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from bot.casefile.config import database_url
-from bot.casefile.points import CHOICES, LABELS, NOT_DISCUSSED, POINTS, shown
-from bot.settings import ROOT
+from casefile.points import CHOICES, LABELS, NOT_DISCUSSED, POINTS, shown
 
-FRAMEWORK = Path(ROOT / "knowledge" / "source" / "framework.txt").read_text(encoding="utf-8")
+FRAMEWORK = (Path(__file__).resolve().parents[2] / "knowledge" / "source" / "framework.txt").read_text(encoding="utf-8")
 
 
 def paragraph_2_81() -> str:
@@ -28,9 +26,18 @@ def test_the_points_cover_every_bullet_of_2_81_in_order():
     bullets = [b.strip() for b in re.split(r"\s-\s", paragraph_2_81())[1:]]
     assert len(bullets) == 10
     assert [key for key, _ in POINTS] == [
-        "nature_of_concerns", "level_of_risk", "where_child_is_now", "what_family_told", "referral_needed",
-        "referral_grounds", "other_children", "views_of_parties", "court_notification", "action_and_timescale",
-        "information_shared", "future_work",
+        "nature_of_concerns",
+        "level_of_risk",
+        "where_child_is_now",
+        "what_family_told",
+        "referral_needed",
+        "referral_grounds",
+        "other_children",
+        "views_of_parties",
+        "court_notification",
+        "action_and_timescale",
+        "information_shared",
+        "future_work",
     ]
     positions = [paragraph_2_81().lower().index(label.lower()) for _, label in POINTS]
     assert positions == sorted(positions)
@@ -49,11 +56,3 @@ def test_not_discussed_is_shown_for_an_empty_point():
     assert shown("level_of_risk", "immediate") == "Immediate"
     assert shown("where_child_is_now", "At school") == "At school"
     assert LABELS["where_child_is_now"] == "Where the child is now"
-
-
-def test_database_url_precedence(tmp_path):
-    assert database_url({"CASEFILE_DATABASE_URL": "postgresql://a/b", "DATABASE_URL": "postgresql://c/d"}) \
-        == "postgresql://a/b"
-    assert database_url({"DATABASE_URL": "postgres://u@h:5432/fa"}) == "postgresql://u@h:5432/fa"
-    assert database_url({"FA_VAR_DIR": str(tmp_path)}) == f"sqlite:///{tmp_path}/casefile.db"
-    assert database_url({}) == f"sqlite:///{ROOT / 'var' / 'casefile.db'}"

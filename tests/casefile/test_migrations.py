@@ -7,13 +7,24 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from bot.casefile import CaseFile
-from bot.casefile.database import make_engine, upgrade
-from bot.casefile.models import metadata
-from tests.bot.casefile.conftest import pg_url
+from casefile import CaseFile
+from casefile.database import make_engine, upgrade
+from casefile.models import metadata
+from tests.casefile.conftest import pg_url
 
-TABLES = {"staff", "staff_identities", "cases", "discussion_records", "agreements", "amendments", "secured_files",
-          "later_recordings", "notifications", "audit_log", "casefile_alembic_version"}
+TABLES = {
+    "staff",
+    "staff_identities",
+    "cases",
+    "discussion_records",
+    "agreements",
+    "amendments",
+    "secured_files",
+    "later_recordings",
+    "notifications",
+    "audit_log",
+    "casefile_alembic_version",
+}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -32,7 +43,8 @@ def test_migrations_run_from_empty_to_head_and_match_the_models(empty_url):
         assert set(inspect(engine).get_table_names()) == TABLES
         with engine.connect() as connection:
             assert connection.execute(text("SELECT version_num FROM casefile_alembic_version")).scalars().all() == [
-                "0001"]
+                "0001"
+            ]
             differences = compare_metadata(MigrationContext.configure(connection), metadata)
         assert [d for d in differences if d[0] != "remove_table" or d[1].name != "casefile_alembic_version"] == []
     finally:

@@ -1,4 +1,5 @@
-"""Why the case file refused a request; every message is plain, names no one else's data and is safe to show the user."""
+"""Why the case file refused a request; every message is plain, names no one else's data and is safe to show the
+user."""
 
 from __future__ import annotations
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.casefile import ImportRejected, InvalidEntry, NotFound
-from bot.casefile.models import AuditEntry, Staff, StaffIdentity
-from bot.casefile.views import Identity
-from tests.bot.casefile.conftest import OPERATOR, count, rows
+from casefile import ImportRejected, InvalidEntry, NotFound
+from casefile.models import AuditEntry, Staff, StaffIdentity
+from casefile.views import Identity
+from tests.casefile.conftest import OPERATOR, count, rows
 
 
 def test_add_find_list_and_deactivate(casefile):
-    sam = casefile.staff.add("  Sam   Patel ", "service_manager", "North", {"telegram": "101", "teams": "29:sam"},
-                             operator=OPERATOR)
+    sam = casefile.staff.add(
+        "  Sam   Patel ", "service_manager", "North", {"telegram": "101", "teams": "29:sam"}, operator=OPERATOR
+    )
     assert (sam.name, sam.role, sam.team, sam.active) == ("Sam Patel", "service_manager", "North", True)
     assert casefile.staff.find_by_identity("telegram", "101") == sam
     assert casefile.staff.find_by_identity("teams", "29:sam") == sam
@@ -29,22 +30,29 @@ def test_add_find_list_and_deactivate(casefile):
         casefile.staff.deactivate(999, operator=OPERATOR)
 
 
-@pytest.mark.parametrize("name, role, team, identities, message", [
-    ("", "practitioner", "North", {}, "name is missing"),
-    ("Jo", "social_worker", "North", {}, "role must be one of"),
-    ("Jo", "practitioner", " ", {}, "team is missing"),
-    ("Jo", "practitioner", "North", {"telegram": "@jo"}, "not the @username"),
-    ("Jo", "practitioner", "North", {"fax": "123"}, "channel must be one of"),
-    ("Jo", "practitioner", "North", {"teams": "two words"}, "no spaces"),
-    ("Jo\nBloggs", "practitioner", "North", {}, "one line"),
-])
+@pytest.mark.parametrize(
+    "name, role, team, identities, message",
+    [
+        ("", "practitioner", "North", {}, "name is missing"),
+        ("Jo", "social_worker", "North", {}, "role must be one of"),
+        ("Jo", "practitioner", " ", {}, "team is missing"),
+        ("Jo", "practitioner", "North", {"telegram": "@jo"}, "not the @username"),
+        ("Jo", "practitioner", "North", {"fax": "123"}, "channel must be one of"),
+        ("Jo", "practitioner", "North", {"teams": "two words"}, "no spaces"),
+        ("Jo\nBloggs", "practitioner", "North", {}, "one line"),
+    ],
+)
 def test_bad_entries_are_refused_and_audited(casefile, name, role, team, identities, message):
     with pytest.raises(InvalidEntry, match=message):
         casefile.staff.add(name, role, team, identities, operator=OPERATOR)
     assert count(casefile, Staff) == 0
     [entry] = rows(casefile, AuditEntry)
-    assert (entry.action, entry.allowed, entry.channel, entry.external_id) == ("staff_add", False, "terminal",
-                                                                               "test-operator")
+    assert (entry.action, entry.allowed, entry.channel, entry.external_id) == (
+        "staff_add",
+        False,
+        "terminal",
+        "test-operator",
+    )
 
 
 def test_link_an_identity_once(casefile):
@@ -64,8 +72,10 @@ def test_an_admin_registered_on_the_terminal_is_named_in_the_audit(casefile):
     admin = casefile.staff.add("Ann Admin", "admin", "Central", {"terminal": "ann"}, operator=OPERATOR)
     casefile.staff.add("Jo Bloggs", "practitioner", "North", operator=Identity("terminal", "ann"))
     entries = rows(casefile, AuditEntry)
-    assert [(e.action, e.allowed, e.staff_id) for e in entries] == [("staff_add", True, None),
-                                                                     ("staff_add", True, admin.id)]
+    assert [(e.action, e.allowed, e.staff_id) for e in entries] == [
+        ("staff_add", True, None),
+        ("staff_add", True, admin.id),
+    ]
     assert "Jo Bloggs" in entries[1].reason
 
 
@@ -80,8 +90,11 @@ def test_import_adds_every_row(casefile, tmp_path):
     source = tmp_path / "staff.csv"
     source.write_text("\ufeff" + GOOD_CSV, encoding="utf-8")  # as Excel saves it
     added = casefile.staff.import_csv(source, operator=OPERATOR)
-    assert [(s.name, s.role) for s in added] == [("Sam Patel", "service_manager"), ("Jo Bloggs", "practitioner"),
-                                                 ("Dee Khan", "duty_officer")]
+    assert [(s.name, s.role) for s in added] == [
+        ("Sam Patel", "service_manager"),
+        ("Jo Bloggs", "practitioner"),
+        ("Dee Khan", "duty_officer"),
+    ]
     assert casefile.staff.find_by_identity("teams", "29:dee").name == "Dee Khan"
     assert casefile.staff.find_by_identity("telegram", "201").name == "Jo Bloggs"
     assert [(e.action, e.allowed) for e in rows(casefile, AuditEntry)] == [("staff_import", True)]
@@ -89,10 +102,12 @@ def test_import_adds_every_row(casefile, tmp_path):
 
 def test_import_with_a_bad_row_imports_nothing_and_names_the_lines(casefile):
     casefile.staff.add("Existing", "practitioner", "South", {"telegram": "555"}, operator=OPERATOR)
-    bad = GOOD_CSV + ("Pat Lee,social worker,South,203,\n"
-                      "Kim Ray,practitioner,South,201,\n"
-                      "Lee Poe,admin,,,\n"
-                      "Max Orr,practitioner,South,555,\n")
+    bad = GOOD_CSV + (
+        "Pat Lee,social worker,South,203,\n"
+        "Kim Ray,practitioner,South,201,\n"
+        "Lee Poe,admin,,,\n"
+        "Max Orr,practitioner,South,555,\n"
+    )
     with pytest.raises(ImportRejected) as rejected:
         casefile.staff.import_csv(bad, operator=OPERATOR)
     problems = rejected.value.problems
@@ -106,13 +121,16 @@ def test_import_with_a_bad_row_imports_nothing_and_names_the_lines(casefile):
     assert [(e.action, e.allowed) for e in rows(casefile, AuditEntry)][-1] == ("staff_import", False)
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("", "line 1: the file is empty"),
-    ("name,role\nJo,practitioner\n", "line 1: the columns must be"),
-    ("name,role,team,telegram_id,teams_id,nhs_number\n", "not known: nhs_number"),
-    ("name,role,team\n", "line 2: the file has no staff rows"),
-    ("name,role,team\nJo,practitioner,North,extra\n", "line 2: more values than columns"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("", "line 1: the file is empty"),
+        ("name,role\nJo,practitioner\n", "line 1: the columns must be"),
+        ("name,role,team,telegram_id,teams_id,nhs_number\n", "not known: nhs_number"),
+        ("name,role,team\n", "line 2: the file has no staff rows"),
+        ("name,role,team\nJo,practitioner,North,extra\n", "line 2: more values than columns"),
+    ],
+)
 def test_import_of_a_malformed_file_imports_nothing(casefile, text, problem):
     with pytest.raises(ImportRejected, match=problem):
         casefile.staff.import_csv(text, operator=OPERATOR)

@@ -1,4 +1,5 @@
-"""The case file: agreed records of practitioners' discussions with their Service Manager (Framework 2.81-2.82), kept safe, audited and retrievable."""
+"""The case file: agreed records of practitioners' discussions with their Service Manager (Framework 2.81-2.82), kept
+safe, audited and retrievable."""
 
 from __future__ import annotations
 
@@ -11,17 +12,39 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from bot.casefile import config, export as exporting
-from bot.casefile.audit import AuditNote, audited
-from bot.casefile.database import Database
-from bot.casefile.errors import (AccessRefused, AlreadyAgreed, FileSecured, InvalidEntry, NotFound)
-from bot.casefile.models import (MANAGER_ROLES, PRACTITIONER_ROLES, Agreement, Amendment, Case, DiscussionRecord,
-                                 LaterRecording, Notification, SecuredFile, Staff, StaffIdentity)
-from bot.casefile.points import CHOICES, LABELS, NOT_DISCUSSED, POINT_KEYS
-from bot.casefile.references import normalise_case_reference
-from bot.casefile.staff import StaffDirectory, as_identity, clean_text, find_staff, member, resolve_actor
-from bot.casefile.views import (LONDON, AmendmentView, CaseView, ExportedDocument, Identity, LaterRecordingView,
-                                PendingNotification, PointView, RecordView, SecuredView, london)
+from casefile import export as exporting
+from casefile.audit import AuditNote, audited
+from casefile.database import Database
+from casefile.errors import AccessRefused, AlreadyAgreed, FileSecured, InvalidEntry, NotFound
+from casefile.models import (
+    MANAGER_ROLES,
+    PRACTITIONER_ROLES,
+    Agreement,
+    Amendment,
+    Case,
+    DiscussionRecord,
+    LaterRecording,
+    Notification,
+    SecuredFile,
+    Staff,
+    StaffIdentity,
+)
+from casefile.points import CHOICES, LABELS, NOT_DISCUSSED, POINT_KEYS
+from casefile.references import DEFAULT_CASE_REFERENCE_PATTERN, normalise_case_reference
+from casefile.staff import StaffDirectory, as_identity, clean_text, find_staff, member, resolve_actor
+from casefile.views import (
+    LONDON,
+    AmendmentView,
+    CaseView,
+    ExportedDocument,
+    Identity,
+    LaterRecordingView,
+    PendingNotification,
+    PointView,
+    RecordView,
+    SecuredView,
+    london,
+)
 
 MAX_POINT_CHARS = 10_000
 MAX_REASON_CHARS = 2_000
@@ -35,16 +58,30 @@ EXPORT_FORMATS = ("docx", "txt")
 StaffRef = int | str  # a staff number, or a name as the directory spells it (case and extra spaces ignored)
 
 
-def discussion_key(actor: Identity, case_reference: str, points: Mapping[str, str | None], practitioner: StaffRef,
-                   manager: StaffRef, discussed_at: datetime, concern_identified_at: datetime) -> str:
+def discussion_key(
+    actor: Identity,
+    case_reference: str,
+    points: Mapping[str, str | None],
+    practitioner: StaffRef,
+    manager: StaffRef,
+    discussed_at: datetime,
+    concern_identified_at: datetime,
+) -> str:
     """The idempotency key of record_discussion for one person confirming one draft: every argument, hashed.
 
     Whether the confirming message is delivered twice or the person confirms again because a crash lost the reply
     (a new message), the key is the same and the record saved the first time is returned; a draft changed in any
     way is a different record.
     """
-    draft = [list(as_identity(actor)), case_reference, sorted(dict(points).items()), practitioner, manager,
-             discussed_at.isoformat(), concern_identified_at.isoformat()]
+    draft = [
+        list(as_identity(actor)),
+        case_reference,
+        sorted(dict(points).items()),
+        practitioner,
+        manager,
+        discussed_at.isoformat(),
+        concern_identified_at.isoformat(),
+    ]
     return "draft:" + hashlib.sha256(json.dumps(draft, default=str).encode()).hexdigest()
 
 
@@ -64,19 +101,33 @@ class CaseFile:
       records, agreements or amendments, only later recordings by those involved in the case (3.45).
     """
 
-    def __init__(self, database_url: str | None = None, *, case_reference_pattern: str | None = None,
-                 clock: Callable[[], datetime] | None = None):
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        case_reference_pattern: str = DEFAULT_CASE_REFERENCE_PATTERN,
+        clock: Callable[[], datetime] | None = None,
+    ):
         self.database = Database(database_url)
-        self._pattern = case_reference_pattern
+        self.case_reference_pattern = case_reference_pattern
         self._now = clock or (lambda: datetime.now(timezone.utc))
         self.staff = StaffDirectory(self.database, self._now)
 
     # -- writing -----------------------------------------------------------------------------------------------
 
-    def record_discussion(self, actor: Identity, case_reference: str, points: Mapping[str, str | None],
-                          practitioner: StaffRef, manager: StaffRef, discussed_at: datetime,
-                          concern_identified_at: datetime, idempotency_key: str) -> RecordView:
+    def record_discussion(
+        self,
+        actor: Identity,
+        case_reference: str,
+        points: Mapping[str, str | None],
+        practitioner: StaffRef,
+        manager: StaffRef,
+        discussed_at: datetime,
+        concern_identified_at: datetime,
+        idempotency_key: str,
+    ) -> RecordView:
         """Save the record awaiting agreement and ask the other party to agree it; a repeated key returns the first."""
+
         def work(session: Session, note: AuditNote, staff: Staff) -> RecordView:
             reference = self._reference(case_reference)
             note.case_reference = reference
@@ -95,7 +146,7 @@ class CaseFile:
             if staff.id not in (the_practitioner.id, the_manager.id):
                 raise AccessRefused(
                     "Only the practitioner or the manager who took part in the discussion can record it: the record "
-                    "\"must be written by the person who was directly involved\" (Framework 2.95)."
+                    '"must be written by the person who was directly involved" (Framework 2.95).'
                 )
             values = _points(points)
             discussed = _moment(discussed_at, "time of the discussion")
@@ -108,16 +159,27 @@ class CaseFile:
             case = self._case(session, reference, create=True)
             _refuse_if_secured(session, case)
             record = DiscussionRecord(
-                case=case, team=the_practitioner.team, practitioner=the_practitioner, manager=the_manager,
-                recorded_by=staff, recorded_at=now, discussed_at=discussed, concern_identified_at=identified,
-                idempotency_key=key, **values,
+                case=case,
+                team=the_practitioner.team,
+                practitioner=the_practitioner,
+                manager=the_manager,
+                recorded_by=staff,
+                recorded_at=now,
+                discussed_at=discussed,
+                concern_identified_at=identified,
+                idempotency_key=key,
+                **values,
             )
             session.add(record)
             session.flush()
             other = the_manager if staff.id == the_practitioner.id else the_practitioner
-            self._notify(session, other, record,
-                         f"{staff.name} asks you to agree the record of your discussion on {reference} "
-                         f"(record {record.id}; Framework 2.82).")
+            self._notify(
+                session,
+                other,
+                record,
+                f"{staff.name} asks you to agree the record of your discussion on {reference} "
+                f"(record {record.id}; Framework 2.82).",
+            )
             note.record_ids = [record.id]
             note.reason = f"recorded the discussion; {other.name} asked to agree it"
             return _record_view(record)
@@ -130,6 +192,7 @@ class CaseFile:
 
     def agree(self, actor: Identity, record_id: int, amendment: Mapping[str, str] | None = None) -> RecordView:
         """The other party agrees the record, optionally amending points as they agree (each a dated amendment)."""
+
         def work(session: Session, note: AuditNote, staff: Staff) -> RecordView:
             record = _load_record(session, record_id, note)
             if staff.id not in (record.practitioner_id, record.manager_id):
@@ -140,18 +203,32 @@ class CaseFile:
             _refuse_if_secured(session, record.case)
             earlier = session.execute(select(Agreement).where(Agreement.record_id == record.id)).scalar_one_or_none()
             if earlier is not None:
-                raise AlreadyAgreed(f"Record {record.id} was agreed by {earlier.agreed_by.name} on "
-                                    f"{london(earlier.agreed_at)}. To change it, add an amendment.")
+                raise AlreadyAgreed(
+                    f"Record {record.id} was agreed by {earlier.agreed_by.name} on "
+                    f"{london(earlier.agreed_at)}. To change it, add an amendment."
+                )
             changes = _amendment(amendment)
             now = self._now()
             for point, text in changes.items():
-                record.amendments.append(Amendment(point=point, text=text, reason="amended when agreeing the record",
-                                                   amended_by=staff, amended_at=now, on_agreement=True))
+                record.amendments.append(
+                    Amendment(
+                        point=point,
+                        text=text,
+                        reason="amended when agreeing the record",
+                        amended_by=staff,
+                        amended_at=now,
+                        on_agreement=True,
+                    )
+                )
             record.agreement = Agreement(agreed_by=staff, agreed_at=now)
             session.flush()
-            self._notify(session, record.recorded_by, record,
-                         f"{staff.name} agreed the record of your discussion on {record.case.reference} "
-                         f"(record {record.id}){' with amendments' if changes else ''}.")
+            self._notify(
+                session,
+                record.recorded_by,
+                record,
+                f"{staff.name} agreed the record of your discussion on {record.case.reference} "
+                f"(record {record.id}){' with amendments' if changes else ''}.",
+            )
             note.reason = "agreed the record" + (f" amending {', '.join(changes)}" if changes else "")
             return _record_view(record)
 
@@ -159,20 +236,34 @@ class CaseFile:
 
     def amend(self, actor: Identity, record_id: int, point: str, text: str, reason: str) -> RecordView:
         """A dated amendment to one point by the person making it; the original text is kept."""
+
         def work(session: Session, note: AuditNote, staff: Staff) -> RecordView:
             record = _load_record(session, record_id, note)
             if staff.id not in (record.practitioner_id, record.manager_id):
-                raise AccessRefused("Only the practitioner or the manager who took part in the discussion can amend "
-                                    "its record.")
+                raise AccessRefused(
+                    "Only the practitioner or the manager who took part in the discussion can amend its record."
+                )
             _refuse_if_secured(session, record.case)
             changes = _amendment({point: text})
             why = clean_text(reason, "reason for the amendment", MAX_REASON_CHARS)
-            record.amendments.append(Amendment(point=point, text=changes[point], reason=why, amended_by=staff,
-                                               amended_at=self._now(), on_agreement=False))
+            record.amendments.append(
+                Amendment(
+                    point=point,
+                    text=changes[point],
+                    reason=why,
+                    amended_by=staff,
+                    amended_at=self._now(),
+                    on_agreement=False,
+                )
+            )
             session.flush()
             other = record.manager if staff.id == record.practitioner_id else record.practitioner
-            self._notify(session, other, record, f"{staff.name} amended the record of your discussion on "
-                                                 f"{record.case.reference} (record {record.id}).")
+            self._notify(
+                session,
+                other,
+                record,
+                f"{staff.name} amended the record of your discussion on {record.case.reference} (record {record.id}).",
+            )
             note.reason = f"amended {point}"
             return _record_view(record)
 
@@ -180,36 +271,45 @@ class CaseFile:
 
     def secure_file(self, actor: Identity, case_reference: str, reason: str) -> SecuredView:
         """Secure the case file (Framework 3.42-3.44): from now on it takes no new records, agreements or amendments."""
+
         def work(session: Session, note: AuditNote, staff: Staff) -> SecuredView:
             reference = self._reference(case_reference)
             note.case_reference = reference
             if staff.role not in SECURING_ROLES:
-                raise AccessRefused("Only a Service Manager, a Senior Manager or an admin can secure a case file "
-                                    "(Framework 3.42-3.44).")
+                raise AccessRefused(
+                    "Only a Service Manager, a Senior Manager or an admin can secure a case file (Framework 3.42-3.44)."
+                )
             why = clean_text(reason, "reason for securing the file", MAX_REASON_CHARS)
             case = self._case(session, reference, create=True)
             _refuse_if_secured(session, case)
             case.secured = SecuredFile(secured_by=staff, secured_at=self._now(), reason=why)
             session.flush()
             practitioners = session.execute(
-                select(Staff).where(Staff.id.in_(
-                    select(DiscussionRecord.practitioner_id).where(DiscussionRecord.case_id == case.id)
-                ), Staff.id != staff.id)
+                select(Staff).where(
+                    Staff.id.in_(select(DiscussionRecord.practitioner_id).where(DiscussionRecord.case_id == case.id)),
+                    Staff.id != staff.id,
+                )
             ).scalars()
             for practitioner in practitioners:
-                self._notify(session, practitioner, None,
-                             f"{staff.name} has secured the case file for {reference} (Framework 3.42-3.44). It "
-                             "takes no new records or amendments. To update it about events that preceded the "
-                             "decision to pursue a review, add a later recording: the date it is made is marked and "
-                             "it is kept separate from the original file (3.45).")
+                self._notify(
+                    session,
+                    practitioner,
+                    None,
+                    f"{staff.name} has secured the case file for {reference} (Framework 3.42-3.44). It "
+                    "takes no new records or amendments. To update it about events that preceded the "
+                    "decision to pursue a review, add a later recording: the date it is made is marked and "
+                    "it is kept separate from the original file (3.45).",
+                )
             note.reason = "secured the case file"
             return _secured_view(case)
 
         return self._act(actor, "secure_file", work)
 
-    def add_later_recording(self, actor: Identity, case_reference: str, text: str,
-                            event_date: date) -> LaterRecordingView:
+    def add_later_recording(
+        self, actor: Identity, case_reference: str, text: str, event_date: date
+    ) -> LaterRecordingView:
         """An update to a secured file about earlier events, marked with the date it was made and kept apart (3.45)."""
+
         def work(session: Session, note: AuditNote, staff: Staff) -> LaterRecordingView:
             reference = self._reference(case_reference)
             note.case_reference = reference
@@ -219,17 +319,24 @@ class CaseFile:
             if staff.role not in READER_ROLES or not _involved(session, staff, case):
                 raise AccessRefused("Only a practitioner or manager involved in this case can add a later recording.")
             if case.secured is None:
-                raise InvalidEntry(f"The case file for {reference} is not secured: record a discussion or amend a "
-                                   "record instead.")
+                raise InvalidEntry(
+                    f"The case file for {reference} is not secured: record a discussion or amend a record instead."
+                )
             secured_on = case.secured.secured_at.astimezone(LONDON).date()
             if not isinstance(event_date, date) or isinstance(event_date, datetime):
                 raise InvalidEntry("Give the date of the events the later recording is about.")
             if event_date > secured_on:
-                raise InvalidEntry("A later recording is about events that preceded the decision to pursue a review "
-                                   f"(Framework 3.45), so its events date from {secured_on.day} {secured_on:%B %Y}, when the file "
-                                   "was secured, or earlier.")
+                raise InvalidEntry(
+                    "A later recording is about events that preceded the decision to pursue a review "
+                    f"(Framework 3.45), so its events date from {secured_on.day} {secured_on:%B %Y}, when the file "
+                    "was secured, or earlier."
+                )
             recording = LaterRecording(
-                case=case, team=staff.team, recorded_by=staff, recorded_at=self._now(), event_date=event_date,
+                case=case,
+                team=staff.team,
+                recorded_by=staff,
+                recorded_at=self._now(),
+                event_date=event_date,
                 text=clean_text(text, "later recording", MAX_LATER_RECORDING_CHARS),
             )
             session.add(recording)
@@ -250,14 +357,22 @@ class CaseFile:
 
         return self._act(actor, "read", work)
 
-    def find_records(self, actor: Identity, *, case_reference: str | None = None,
-                     practitioner: StaffRef | None = None, awaiting_my_agreement: bool = False,
-                     discussed_from: date | None = None, discussed_to: date | None = None) -> list[RecordView]:
+    def find_records(
+        self,
+        actor: Identity,
+        *,
+        case_reference: str | None = None,
+        practitioner: StaffRef | None = None,
+        awaiting_my_agreement: bool = False,
+        discussed_from: date | None = None,
+        discussed_to: date | None = None,
+    ) -> list[RecordView]:
         """The records this person may see that match every filter given, oldest discussion first.
 
         Managers see their team's records; practitioners and duty officers their own; anyone a party to a
         discussion sees its record. Dates are days in Europe/London, both ends included.
         """
+
         def work(session: Session, note: AuditNote, staff: Staff) -> list[RecordView]:
             _refuse_unless_reader(staff)
             query = _records_query().where(_visible(staff))
@@ -297,6 +412,7 @@ class CaseFile:
 
     def case_file(self, actor: Identity, case_reference: str) -> CaseView:
         """What this person may see of one case: records, later recordings and whether it is secured."""
+
         def work(session: Session, note: AuditNote, staff: Staff) -> CaseView:
             reference = self._reference(case_reference)
             note.case_reference = reference
@@ -306,9 +422,11 @@ class CaseFile:
 
         return self._act(actor, "read_case", work)
 
-    def export(self, actor: Identity, record_id: int | None = None, case_reference: str | None = None,
-               fmt: str = "docx") -> ExportedDocument:
+    def export(
+        self, actor: Identity, record_id: int | None = None, case_reference: str | None = None, fmt: str = "docx"
+    ) -> ExportedDocument:
         """One record, or everything this person may see on a case, as a document for the case file."""
+
         def work(session: Session, note: AuditNote, staff: Staff) -> ExportedDocument:
             if (record_id is None) == (case_reference is None):
                 raise InvalidEntry("Export either one record or one case.")
@@ -351,9 +469,17 @@ class CaseFile:
             for notification, staff, identity in rows:
                 if notification.id not in seen:
                     seen.add(notification.id)
-                    pending.append(PendingNotification(notification.id, staff.id, staff.name, identity.channel,
-                                                       identity.external_id, notification.text,
-                                                       notification.created_at))
+                    pending.append(
+                        PendingNotification(
+                            notification.id,
+                            staff.id,
+                            staff.name,
+                            identity.channel,
+                            identity.external_id,
+                            notification.text,
+                            notification.created_at,
+                        )
+                    )
             return pending
 
     def mark_delivered(self, notification_id: int) -> bool:
@@ -378,7 +504,7 @@ class CaseFile:
         return audited(self.database, identity, action, self._now, as_staff)
 
     def _reference(self, text: object) -> str:
-        return normalise_case_reference(text, self._pattern or config.case_reference_pattern())
+        return normalise_case_reference(text, self.case_reference_pattern)
 
     def _case(self, session: Session, reference: str, create: bool) -> Case | None:
         """The case with this reference, created first if asked."""
@@ -405,15 +531,23 @@ class CaseFile:
         if not records and not later:
             raise NotFound(f"There is nothing on the case file for {reference} that you can see.")
         note.record_ids = [r.id for r in records]
-        return CaseView(reference, _secured_view(case), tuple(_record_view(r) for r in records),
-                        tuple(_later_view(r) for r in later))
+        return CaseView(
+            reference,
+            _secured_view(case),
+            tuple(_record_view(r) for r in records),
+            tuple(_later_view(r) for r in later),
+        )
 
     def _notify(self, session: Session, staff: Staff, record: DiscussionRecord | None, text: str) -> None:
-        session.add(Notification(staff=staff, record_id=record.id if record is not None else None, text=text,
-                                 created_at=self._now()))
+        session.add(
+            Notification(
+                staff=staff, record_id=record.id if record is not None else None, text=text, created_at=self._now()
+            )
+        )
 
 
 # -- access rules ------------------------------------------------------------------------------------------------
+
 
 def _visible(staff: Staff):
     """Records this person may read: their team's if a manager, and any discussion they took part in."""
@@ -437,9 +571,7 @@ def _may_see_later(staff: Staff, recording: LaterRecording) -> bool:
 
 def _involved(session: Session, staff: Staff, case: Case) -> bool:
     """A party to a discussion on the case, or a manager of a team with a record on it."""
-    return session.execute(
-        select(exists().where(DiscussionRecord.case_id == case.id, _visible(staff)))
-    ).scalar()
+    return session.execute(select(exists().where(DiscussionRecord.case_id == case.id, _visible(staff)))).scalar()
 
 
 def _refuse_unless_reader(staff: Staff) -> None:
@@ -450,8 +582,10 @@ def _refuse_unless_reader(staff: Staff) -> None:
 def _refuse_unless_visible(staff: Staff, record: DiscussionRecord) -> None:
     _refuse_unless_reader(staff)
     if not _may_see(staff, record):
-        raise AccessRefused(f"You cannot see record {record.id}: it is not one of yours"
-                            + (" or your team's." if staff.role in MANAGER_ROLES else "."))
+        raise AccessRefused(
+            f"You cannot see record {record.id}: it is not one of yours"
+            + (" or your team's." if staff.role in MANAGER_ROLES else ".")
+        )
 
 
 def _refuse_if_secured(session: Session, case: Case) -> None:
@@ -469,6 +603,7 @@ def _refuse_if_secured(session: Session, case: Case) -> None:
 
 # -- checking what was entered -----------------------------------------------------------------------------------
 
+
 def _party(session: Session, ref: StaffRef, roles: tuple[str, ...], what: str) -> Staff:
     people = find_staff(session, ref)
     if not people:
@@ -478,11 +613,14 @@ def _party(session: Session, ref: StaffRef, roles: tuple[str, ...], what: str) -
     person = people[0]
     if person.role not in roles:
         if what == "manager":
-            raise InvalidEntry(f"{person.name} is registered as {member(person).role_label}: the discussion is with "
-                               "the Service Manager or, if they are not available, another Cafcass manager "
-                               "(Framework 2.81).")
-        raise InvalidEntry(f"{person.name} is registered as {member(person).role_label}, not as a practitioner or "
-                           "duty officer.")
+            raise InvalidEntry(
+                f"{person.name} is registered as {member(person).role_label}: the discussion is with "
+                "the Service Manager or, if they are not available, another Cafcass manager "
+                "(Framework 2.81)."
+            )
+        raise InvalidEntry(
+            f"{person.name} is registered as {member(person).role_label}, not as a practitioner or duty officer."
+        )
     return person
 
 
@@ -511,14 +649,14 @@ def _amendment(changes: object) -> dict[str, str]:
 
 
 def _point_text(key: str, value: object, required: bool) -> str | None:
-    what = f"answer to \"{LABELS[key]}\""
+    what = f'answer to "{LABELS[key]}"'
     text = clean_text(value, what, MAX_POINT_CHARS, required=required)
     if text is None or (not required and text.lower() == NOT_DISCUSSED.lower()):
         return None
     if key in CHOICES:
         choice = text.lower().replace(" ", "_")
         if choice not in CHOICES[key]:
-            raise InvalidEntry(f"\"{LABELS[key]}\" is answered with one of: {', '.join(CHOICES[key])}.")
+            raise InvalidEntry(f'"{LABELS[key]}" is answered with one of: {", ".join(CHOICES[key])}.')
         return choice
     return text
 
@@ -540,14 +678,20 @@ def _start_of(day: object, what: str) -> datetime:
 
 # -- loading and views -------------------------------------------------------------------------------------------
 
+
 def _records_query():
-    return select(DiscussionRecord).options(
-        joinedload(DiscussionRecord.case).joinedload(Case.secured).joinedload(SecuredFile.secured_by),
-        joinedload(DiscussionRecord.practitioner), joinedload(DiscussionRecord.manager),
-        joinedload(DiscussionRecord.recorded_by),
-        joinedload(DiscussionRecord.agreement).joinedload(Agreement.agreed_by),
-        selectinload(DiscussionRecord.amendments).joinedload(Amendment.amended_by),
-    ).order_by(DiscussionRecord.discussed_at, DiscussionRecord.id)
+    return (
+        select(DiscussionRecord)
+        .options(
+            joinedload(DiscussionRecord.case).joinedload(Case.secured).joinedload(SecuredFile.secured_by),
+            joinedload(DiscussionRecord.practitioner),
+            joinedload(DiscussionRecord.manager),
+            joinedload(DiscussionRecord.recorded_by),
+            joinedload(DiscussionRecord.agreement).joinedload(Agreement.agreed_by),
+            selectinload(DiscussionRecord.amendments).joinedload(Amendment.amended_by),
+        )
+        .order_by(DiscussionRecord.discussed_at, DiscussionRecord.id)
+    )
 
 
 def _load_record(session: Session, record_id: object, note: AuditNote) -> DiscussionRecord:
@@ -567,18 +711,32 @@ def _record_view(record: DiscussionRecord) -> RecordView:
     for key in POINT_KEYS:
         original = getattr(record, key)
         amendments = tuple(
-            AmendmentView(a.text, a.reason, member(a.amended_by), a.amended_at, a.on_agreement,
-                          after_agreement=agreed_at is not None and not a.on_agreement and a.amended_at >= agreed_at)
-            for a in record.amendments if a.point == key
+            AmendmentView(
+                a.text,
+                a.reason,
+                member(a.amended_by),
+                a.amended_at,
+                a.on_agreement,
+                after_agreement=agreed_at is not None and not a.on_agreement and a.amended_at >= agreed_at,
+            )
+            for a in record.amendments
+            if a.point == key
         )
         points.append(PointView(key, original, amendments[-1].text if amendments else original, amendments))
     return RecordView(
-        id=record.id, case_reference=record.case.reference, team=record.team,
-        practitioner=member(record.practitioner), manager=member(record.manager),
-        recorded_by=member(record.recorded_by), recorded_at=record.recorded_at, discussed_at=record.discussed_at,
+        id=record.id,
+        case_reference=record.case.reference,
+        team=record.team,
+        practitioner=member(record.practitioner),
+        manager=member(record.manager),
+        recorded_by=member(record.recorded_by),
+        recorded_at=record.recorded_at,
+        discussed_at=record.discussed_at,
         concern_identified_at=record.concern_identified_at,
-        agreed_by=member(record.agreement.agreed_by) if record.agreement is not None else None, agreed_at=agreed_at,
-        points=tuple(points), secured=_secured_view(record.case),
+        agreed_by=member(record.agreement.agreed_by) if record.agreement is not None else None,
+        agreed_at=agreed_at,
+        points=tuple(points),
+        secured=_secured_view(record.case),
     )
 
 
@@ -589,5 +747,11 @@ def _secured_view(case: Case | None) -> SecuredView | None:
 
 
 def _later_view(recording: LaterRecording) -> LaterRecordingView:
-    return LaterRecordingView(recording.id, recording.case.reference, member(recording.recorded_by),
-                              recording.recorded_at, recording.event_date, recording.text)
+    return LaterRecordingView(
+        recording.id,
+        recording.case.reference,
+        member(recording.recorded_by),
+        recording.recorded_at,
+        recording.event_date,
+        recording.text,
+    )

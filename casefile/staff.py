@@ -12,17 +12,20 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.casefile.audit import AuditNote, audited
-from bot.casefile.database import Database
-from bot.casefile.errors import ImportRejected, InvalidEntry, NotFound, UnknownStaff
-from bot.casefile.models import CHANNELS, ROLES, Staff, StaffIdentity
-from bot.casefile.views import DirectoryEntry, Identity, StaffMember
+from casefile.audit import AuditNote, audited
+from casefile.database import Database
+from casefile.errors import ImportRejected, InvalidEntry, NotFound, UnknownStaff
+from casefile.models import CHANNELS, ROLES, Staff, StaffIdentity
+from casefile.views import DirectoryEntry, Identity, StaffMember
 
 MAX_NAME_CHARS = 200
 MAX_TEAM_CHARS = 100
 MAX_EXTERNAL_ID_CHARS = 200
 CHANNEL_OPTIONS = {
-    "telegram": "--telegram-id", "teams": "--teams-id", "terminal": "--terminal-user", "rest": "--rest-id",
+    "telegram": "--telegram-id",
+    "teams": "--teams-id",
+    "terminal": "--terminal-user",
+    "rest": "--rest-id",
 }
 CSV_COLUMNS = ("name", "role", "team", "telegram_id", "teams_id")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -66,17 +69,21 @@ def resolve_actor(session: Session, identity: Identity) -> Staff:
 
 
 def _valid_identity(identity: Identity) -> bool:
-    return (identity.channel in CHANNELS and 0 < len(identity.external_id) <= MAX_EXTERNAL_ID_CHARS
-            and not _CONTROL.search(identity.external_id) and not _UNSTORABLE.search(identity.external_id))
+    return (
+        identity.channel in CHANNELS
+        and 0 < len(identity.external_id) <= MAX_EXTERNAL_ID_CHARS
+        and not _CONTROL.search(identity.external_id)
+        and not _UNSTORABLE.search(identity.external_id)
+    )
 
 
 def _staff_with_identity(session: Session, identity: Identity) -> Staff | None:
     if not _valid_identity(identity):
         return None
     return session.execute(
-        select(Staff).join(StaffIdentity).where(
-            StaffIdentity.channel == identity.channel, StaffIdentity.external_id == identity.external_id
-        )
+        select(Staff)
+        .join(StaffIdentity)
+        .where(StaffIdentity.channel == identity.channel, StaffIdentity.external_id == identity.external_id)
     ).scalar_one_or_none()
 
 
@@ -168,9 +175,11 @@ class StaffDirectory:
                 for s in session.execute(query).scalars()
             ]
 
-    def add(self, name: str, role: str, team: str, identities: dict[str, str] | None = None, *,
-            operator: Identity) -> StaffMember:
+    def add(
+        self, name: str, role: str, team: str, identities: dict[str, str] | None = None, *, operator: Identity
+    ) -> StaffMember:
         """A new active member of staff, with any channel identities ({"telegram": "123456789"})."""
+
         def work(session: Session, note: AuditNote) -> StaffMember:
             staff = self._new_staff(session, name, role, team, identities or {})
             note.reason = f"added staff {staff.id}: {staff.name}, {staff.role}, {staff.team}"
@@ -180,6 +189,7 @@ class StaffDirectory:
 
     def deactivate(self, staff_id: int, *, operator: Identity) -> StaffMember:
         """The member of staff can no longer use the case file; their records and audit entries stay."""
+
         def work(session: Session, note: AuditNote) -> StaffMember:
             staff = _get(session, staff_id)
             staff.active = False
@@ -190,6 +200,7 @@ class StaffDirectory:
 
     def link(self, staff_id: int, channel: str, external_id: str, *, operator: Identity) -> StaffMember:
         """Let the member of staff use the case file from this channel identity."""
+
         def work(session: Session, note: AuditNote) -> StaffMember:
             staff = _get(session, staff_id)
             identity = Identity(channel, _external_id(channel, external_id))
@@ -197,8 +208,11 @@ class StaffDirectory:
             if owner is not None and owner.id != staff.id:
                 raise InvalidEntry(f"That {channel} id is already linked to staff {owner.id} ({owner.name}).")
             if owner is None:
-                session.add(StaffIdentity(staff=staff, channel=identity.channel, external_id=identity.external_id,
-                                          created_at=self._now()))
+                session.add(
+                    StaffIdentity(
+                        staff=staff, channel=identity.channel, external_id=identity.external_id, created_at=self._now()
+                    )
+                )
             note.reason = f"linked {channel} id to staff {staff.id}: {staff.name}"
             return member(staff)
 
@@ -214,31 +228,47 @@ class StaffDirectory:
             for line, row in rows:
                 for identity in row["identities"]:
                     if identity in seen:
-                        problems.append((line, f"{identity.channel} id {identity.external_id} is also on "
-                                               f"line {seen[identity]}"))
+                        problems.append(
+                            (line, f"{identity.channel} id {identity.external_id} is also on line {seen[identity]}")
+                        )
                     elif _staff_with_identity(session, identity) is not None:
-                        problems.append((line, f"{identity.channel} id {identity.external_id} is already linked "
-                                               "to someone in the directory"))
+                        problems.append(
+                            (
+                                line,
+                                f"{identity.channel} id {identity.external_id} is already linked "
+                                "to someone in the directory",
+                            )
+                        )
                     seen.setdefault(identity, line)
             if problems:
                 raise ImportRejected([f"line {line}: {problem}" for line, problem in sorted(problems)])
-            added = [self._new_staff(session, row["name"], row["role"], row["team"],
-                                     {i.channel: i.external_id for i in row["identities"]}) for _, row in rows]
+            added = [
+                self._new_staff(
+                    session,
+                    row["name"],
+                    row["role"],
+                    row["team"],
+                    {i.channel: i.external_id for i in row["identities"]},
+                )
+                for _, row in rows
+            ]
             note.reason = f"imported {len(added)} staff: " + ", ".join(str(s.id) for s in added)
             return [member(s) for s in added]
 
         return self._audited(operator, "staff_import", work)
 
-    def _new_staff(self, session: Session, name: object, role: object, team: object,
-                   identities: dict[str, str]) -> Staff:
+    def _new_staff(
+        self, session: Session, name: object, role: object, team: object, identities: dict[str, str]
+    ) -> Staff:
         now = self._now()
         staff = Staff(name=_name(name), role=_role(role), team=_team(team), active=True, created_at=now)
         for channel, external_id in identities.items():
             identity = Identity(channel, _external_id(channel, external_id))
             if _staff_with_identity(session, identity) is not None:
                 raise InvalidEntry(f"That {channel} id is already linked to someone in the directory.")
-            staff.identities.append(StaffIdentity(channel=identity.channel, external_id=identity.external_id,
-                                                  created_at=now))
+            staff.identities.append(
+                StaffIdentity(channel=identity.channel, external_id=identity.external_id, created_at=now)
+            )
         session.add(staff)
         session.flush()
         return staff
@@ -247,8 +277,9 @@ class StaffDirectory:
 def _get(session: Session, staff_id: int) -> Staff:
     staff = session.get(Staff, staff_id) if isinstance(staff_id, int) and not isinstance(staff_id, bool) else None
     if staff is None:
-        raise NotFound(f"There is no member of staff number {staff_id}. "
-                       "See them all with: python -m bot staff list --all")
+        raise NotFound(
+            f"There is no member of staff number {staff_id}. See them all with: python -m bot staff list --all"
+        )
     return staff
 
 
@@ -261,8 +292,13 @@ def _parse_csv(text: str) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]
     missing = [c for c in ("name", "role", "team") if c not in header]
     unknown = [h for h in header if h not in CSV_COLUMNS]
     if missing or unknown:
-        return [], [(1, f"the columns must be {', '.join(CSV_COLUMNS)} (missing: {', '.join(missing) or 'none'}; "
-                        f"not known: {', '.join(unknown) or 'none'})")]
+        return [], [
+            (
+                1,
+                f"the columns must be {', '.join(CSV_COLUMNS)} (missing: {', '.join(missing) or 'none'}; "
+                f"not known: {', '.join(unknown) or 'none'})",
+            )
+        ]
     reader.fieldnames = header
     rows: list[tuple[int, dict]] = []
     problems: list[tuple[int, str]] = []
@@ -274,10 +310,22 @@ def _parse_csv(text: str) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]
         if not any((v or "").strip() for v in raw.values()):
             continue
         try:
-            identities = [Identity(channel, _external_id(channel, raw.get(f"{channel}_id")))
-                          for channel in ("telegram", "teams") if (raw.get(f"{channel}_id") or "").strip()]
-            rows.append((line, {"name": _name(raw["name"]), "role": _role(raw["role"]), "team": _team(raw["team"]),
-                                "identities": identities}))
+            identities = [
+                Identity(channel, _external_id(channel, raw.get(f"{channel}_id")))
+                for channel in ("telegram", "teams")
+                if (raw.get(f"{channel}_id") or "").strip()
+            ]
+            rows.append(
+                (
+                    line,
+                    {
+                        "name": _name(raw["name"]),
+                        "role": _role(raw["role"]),
+                        "team": _team(raw["team"]),
+                        "identities": identities,
+                    },
+                )
+            )
         except InvalidEntry as problem:
             problems.append((line, str(problem)))
     if not rows and not problems:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.casefile.config import DEFAULT_CASE_REFERENCE_PATTERN
-from bot.casefile.errors import InvalidCaseReference
+from casefile.errors import InvalidCaseReference
+
+DEFAULT_CASE_REFERENCE_PATTERN = r"^[A-Z]{2}\d{2}[A-Z]\d{5}$"  # family court numbers such as ZW25P01234
 
 MAX_REFERENCE_CHARS = 64
 

@@ -1,4 +1,5 @@
-"""Initial case file schema: staff, identities, cases, discussion records, agreements, amendments, secured files, later recordings, outbox and audit log.
+"""Initial case file schema: staff, identities, cases, discussion records, agreements, amendments, secured files,
+later recordings, outbox and audit log.
 
 Revision ID: 0001
 Revises:
@@ -128,6 +129,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("audit_log", "notifications", "later_recordings", "secured_files", "amendments", "agreements",
-                  "discussion_records", "cases", "staff_identities", "staff"):
+    for table in (
+        "audit_log",
+        "notifications",
+        "later_recordings",
+        "secured_files",
+        "amendments",
+        "agreements",
+        "discussion_records",
+        "cases",
+        "staff_identities",
+        "staff",
+    ):
         op.drop_table(table)

@@ -1,28 +1,43 @@
-"""The case file's tables: staff and their identities, cases, discussion records with agreements and amendments, secured files, later recordings, the outbox and the audit log."""
+"""The case file's tables: staff and their identities, cases, discussion records with agreements and amendments, secured
+files, later recordings, the outbox and the audit log."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer, MetaData, String,
-                        Table, Text, UniqueConstraint)
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
-from bot.casefile.points import POINT_KEYS
+from casefile.points import POINT_KEYS
 
 ROLES = ("practitioner", "duty_officer", "service_manager", "senior_manager", "admin")
 MANAGER_ROLES = ("service_manager", "senior_manager")
 PRACTITIONER_ROLES = ("practitioner", "duty_officer")
 CHANNELS = ("telegram", "teams", "terminal", "rest")
 
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(table_name)s_%(column_0_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 Base = declarative_base(metadata=metadata)
 
 
@@ -85,15 +100,17 @@ class Case(Base):
     created_at = Column(UTCDateTime, nullable=False)
 
     secured = relationship("SecuredFile", uselist=False, back_populates="case")
-    later_recordings = relationship("LaterRecording", back_populates="case",
-                                    order_by="(LaterRecording.recorded_at, LaterRecording.id)")
+    later_recordings = relationship(
+        "LaterRecording", back_populates="case", order_by="(LaterRecording.recorded_at, LaterRecording.id)"
+    )
 
 
 class DiscussionRecord(Base):
     """A record of a practitioner's discussion with a manager (2.81); rows are never updated."""
 
     __table__ = Table(
-        "discussion_records", metadata,
+        "discussion_records",
+        metadata,
         Column("id", Integer, primary_key=True),
         Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
         Column("team", String(100), nullable=False, index=True),

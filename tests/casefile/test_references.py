@@ -8,9 +8,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.casefile.config import DEFAULT_CASE_REFERENCE_PATTERN
-from bot.casefile.errors import InvalidCaseReference
-from bot.casefile.references import normalise_case_reference
+from casefile.errors import InvalidCaseReference
+from casefile.references import DEFAULT_CASE_REFERENCE_PATTERN, normalise_case_reference
 
 FAMILY_COURT_NUMBER = st.from_regex(r"\A[A-Z]{2}[0-9]{2}[A-Z][0-9]{5}\Z", fullmatch=True)
 SPACE = st.text(alphabet=" \t\n", max_size=3)

@@ -8,11 +8,12 @@ import os
 import sys
 from pathlib import Path
 
-from bot.casefile.errors import CaseFileError
-from bot.casefile.models import CHANNELS, ROLES
-from bot.casefile.staff import CHANNEL_OPTIONS
-from bot.casefile.store import CaseFile
-from bot.casefile.views import Identity
+from bot.settings import case_file
+from casefile.errors import CaseFileError
+from casefile.models import CHANNELS, ROLES
+from casefile.staff import CHANNEL_OPTIONS
+from casefile.store import CaseFile
+from casefile.views import Identity
 
 COMMANDS = ("staff", "export")
 
@@ -49,8 +50,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     which.add_argument("--case", help="the case reference")
     export.add_argument("--format", choices=("docx", "txt"), default="docx")
     export.add_argument("--out", type=Path, help="where to write it (default: its own name, here)")
-    export.add_argument("--as", dest="actor", metavar="CHANNEL:ID",
-                        help="whose access applies (default: terminal:<your login name>)")
+    export.add_argument(
+        "--as", dest="actor", metavar="CHANNEL:ID", help="whose access applies (default: terminal:<your login name>)"
+    )
 
 
 def operator() -> Identity:
@@ -60,7 +62,7 @@ def operator() -> Identity:
 
 def run(args: argparse.Namespace, casefile: CaseFile | None = None) -> int:
     """Carry out a parsed `staff` or `export` command; the exit code."""
-    store = casefile or CaseFile()
+    store = casefile or case_file()
     try:
         if args.command == "export":
             _export(store, args)

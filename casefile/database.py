@@ -1,4 +1,5 @@
-"""The case file's database: an engine built on first use, migrated to the newest schema, and sessions for one unit of work."""
+"""The case file's database: an engine built on first use, migrated to the newest schema, and sessions for one unit of
+work."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
-
-from bot.casefile import config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -55,7 +54,7 @@ def upgrade(engine_or_url: Engine | str) -> None:
 class Database:
     """The engine, built and migrated on first use (never at import or construction)."""
 
-    def __init__(self, url: str | None = None):
+    def __init__(self, url: str):
         self._url = url
         self._engine: Engine | None = None
         self._sessions: sessionmaker | None = None
@@ -63,7 +62,7 @@ class Database:
 
     @property
     def url(self) -> str:
-        return self._url or config.database_url()
+        return self._url
 
     def _sessionmaker(self) -> sessionmaker:
         with self._lock:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from bot.casefile.points import LABELS, shown
+from casefile.points import LABELS, shown
 
 LONDON = ZoneInfo("Europe/London")
 ROLE_LABELS = {

@@ -1,4 +1,5 @@
-"""The points a discussion with the Service Manager covers (Framework 2.81), shared by the form, the summary and the export."""
+"""The points a discussion with the Service Manager covers (Framework 2.81), shared by the form, the summary and the
+export."""
 
 from __future__ import annotations
 
@@ -9,12 +10,20 @@ POINTS: tuple[tuple[str, str], ...] = (
     ("where_child_is_now", "Where the child is now"),
     ("what_family_told", "What the family has been told"),
     ("referral_needed", "Whether there is a need to make a referral to Local Authority Children's Social Care"),
-    ("referral_grounds", "Either because the child and family may be in need of services or because the child "
-                         "is, or may be at risk of suffering significant harm"),
-    ("other_children", "Whether there are other children either in the household or known to the family about "
-                       "whom there are concerns and a possible need for referral"),
-    ("views_of_parties", "Whether there is a need to seek the views of any parties to the proceedings before "
-                         "making a referral"),
+    (
+        "referral_grounds",
+        "Either because the child and family may be in need of services or because the child "
+        "is, or may be at risk of suffering significant harm",
+    ),
+    (
+        "other_children",
+        "Whether there are other children either in the household or known to the family about "
+        "whom there are concerns and a possible need for referral",
+    ),
+    (
+        "views_of_parties",
+        "Whether there is a need to seek the views of any parties to the proceedings before making a referral",
+    ),
     ("court_notification", "How and when the Court should be notified of a referral"),
     ("action_and_timescale", "Who will take any necessary action and within what timescale"),
     ("information_shared", "What information should be shared with the child and family"),

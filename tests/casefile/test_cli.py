@@ -9,9 +9,9 @@ import docx
 import pytest
 
 from bot.cli import main
-from bot.casefile.models import AuditEntry
-from tests.bot.casefile.conftest import START, rows
-from tests.bot.casefile.test_store import HOUR, POINTS
+from casefile.models import AuditEntry
+from tests.casefile.conftest import START, rows
+from tests.casefile.test_store import HOUR, POINTS
 
 
 def run(*argv: str) -> int:
@@ -23,8 +23,23 @@ def run(*argv: str) -> int:
 def test_staff_commands_and_export(casefile, database_url, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("CASEFILE_DATABASE_URL", database_url)
     me = getpass.getuser()
-    assert run("staff", "add", "--name", "Sam Patel", "--role", "service_manager", "--team", "North",
-               "--telegram-id", "101", "--terminal-user", me) == 0
+    assert (
+        run(
+            "staff",
+            "add",
+            "--name",
+            "Sam Patel",
+            "--role",
+            "service_manager",
+            "--team",
+            "North",
+            "--telegram-id",
+            "101",
+            "--terminal-user",
+            me,
+        )
+        == 0
+    )
     assert "Added staff 1: Sam Patel (Service Manager, North)" in capsys.readouterr().out
     source = tmp_path / "staff.csv"
     source.write_text("name,role,team,telegram_id,teams_id\nJo Bloggs,practitioner,North,201,\n")
@@ -43,18 +58,40 @@ def test_staff_commands_and_export(casefile, database_url, monkeypatch, capsys, 
     assert run("staff", "add", "--name", "X", "--role", "practitioner", "--team", "N", "--telegram-id", "@x") == 1
     assert "not the @username" in capsys.readouterr().err
 
-    saved = casefile.record_discussion(("telegram", "201"), "ZW25P01234", POINTS, "Jo Bloggs", "Sam Patel",
-                                       START - HOUR, START - 2 * HOUR, "cli-1")
+    saved = casefile.record_discussion(
+        ("telegram", "201"), "ZW25P01234", POINTS, "Jo Bloggs", "Sam Patel", START - HOUR, START - 2 * HOUR, "cli-1"
+    )
     out = tmp_path / "record.docx"
     assert run("export", "--record", str(saved.id), "--out", str(out)) == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert "ZW25P01234" in "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
-    assert run("export", "--case", "ZW25P01234", "--format", "txt", "--as", "telegram:201",
-               "--out", str(tmp_path / "case.txt")) == 0
+    assert (
+        run(
+            "export",
+            "--case",
+            "ZW25P01234",
+            "--format",
+            "txt",
+            "--as",
+            "telegram:201",
+            "--out",
+            str(tmp_path / "case.txt"),
+        )
+        == 0
+    )
     assert POINTS["future_work"] in (tmp_path / "case.txt").read_text()
     capsys.readouterr()
     assert run("export", "--case", "ZW25P01234", "--as", "telegram:999") == 1
     assert "python -m bot staff add" in capsys.readouterr().err
     assert [e.action for e in rows(casefile, AuditEntry)] == [
-        "staff_add", "staff_import", "staff_add", "staff_link", "staff_deactivate", "staff_add", "record_discussion",
-        "export", "export", "export"]
+        "staff_add",
+        "staff_import",
+        "staff_add",
+        "staff_link",
+        "staff_deactivate",
+        "staff_add",
+        "record_discussion",
+        "export",
+        "export",
+        "export",
+    ]
