@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,11 +11,10 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guidance import say
+from actions.interjections import answer, is_interjection, resuming
 from knowledge.answers import citation_line
 from knowledge.decision import REMINDER
-from knowledge.offence_answers import offence_answer
-from knowledge.walkthroughs import Walkthrough, load_walkthroughs
+from knowledge.walkthroughs import Walkthrough, load_walkthroughs, statements
 
 FORM = "walkthrough_form"
 LONDON = ZoneInfo("Europe/London")
@@ -87,13 +87,19 @@ class ActionStartWalkthrough(Action):
             stated = walkthrough.extract(text, now()) if not text.startswith("/") else {}
             events += [SlotSet(fact, value) for fact, value in stated.items()]
         dispatcher.utter_message(
-            text=f'*{walkthrough.title}*. Say "why do you ask?" at any question, "start again" or "stop" at any point.'
+            text=f"*{walkthrough.title}*. Ask me anything along the way; at any question you can say "
+            '"why do you ask?", "go back", "start again" or "stop".'
         )
         return events
 
 
 class ValidateWalkthroughForm(FormValidationAction):
-    """Reads each answer (a button or typed words), and any other fact the message states, or a change of mind."""
+    """Reads each answer (a button or typed words), any other fact the message states, and a change of answer.
+
+    A message that answers nothing and asks something (a question, paragraph, term, offence, urgent danger) is
+    left to the rules (data/rules/interjections.yml), which answer it as outside the walkthrough and come back;
+    a message that does both has its answer used and its question answered here, by the same actions.
+    """
 
     def name(self) -> str:
         return "validate_walkthrough_form"
@@ -113,27 +119,26 @@ class ValidateWalkthroughForm(FormValidationAction):
         text = tracker.latest_message.get("text") or ""
         if walkthrough is None or _intent(tracker) in CONTROL_INTENTS or not text.strip():
             return []
-        updates: dict[str, Any] = {}
         requested = tracker.get_slot("requested_slot")
-        if requested in walkthrough.facts:
-            answer = walkthrough.parse_answer(requested, text, now())
-            if answer is not None:
-                updates[requested] = answer
-        if not text.startswith("/"):
-            for fact, value in walkthrough.extract(text, now()).items():
-                if fact != requested or requested not in updates:
-                    updates[fact] = value
-        if _intent(tracker) == "offence_lookup" and requested not in updates:
-            # "dad's partner has a caution for ABH": looked up against Appendix II; the question stands.
-            say(dispatcher, offence_answer(text))
-        elif requested in walkthrough.facts and not updates:
+        asking = is_interjection(tracker)
+        updates = stated_facts(walkthrough, requested, text, asking)
+        known = known_facts(tracker, walkthrough)
+        if asking and not updates:
+            return []  # answered by the rules, then the walkthrough goes on
+        if asking:
+            await answer(dispatcher, tracker, domain)
+        if not updates and _intent(tracker) == "correct_answer":
+            return revisit(dispatcher, tracker, walkthrough, known, text)
+        changed = {fact: value for fact, value in updates.items() if fact in known and known[fact] != value}
+        if changed:
+            lines = walkthrough.describe(changed)
+            dispatcher.utter_message(text="Changed: " + "; ".join(lines) + ".")
+        if requested in walkthrough.facts and not updates:
             dispatcher.utter_message(
                 text="I didn't catch an answer to that. Please pick one of the buttons, "
-                'or say "why do you ask?", "start again" or "stop".'
+                'or say "why do you ask?", "go back", "start again" or "stop".'
             )
-        if not updates:
-            # Keep the form in charge (it asks again) rather than let another rule answer mid-walkthrough.
-            return [SlotSet("walkthrough", walkthrough.name)]
+            return [SlotSet(requested, None)]  # invalid: the form asks again
         return [SlotSet(fact, value) for fact, value in updates.items()]
 
     async def get_validation_events(
@@ -144,8 +149,70 @@ class ValidateWalkthroughForm(FormValidationAction):
         return [SlotSet(k, v) for k, v in tracker.slots_to_validate().items() if k in slots]
 
 
+def stated_facts(walkthrough: Walkthrough, requested: str | None, text: str, asking: bool) -> dict[str, Any]:
+    """The answer to the pending question and any other fact the message states; a question part answers nothing."""
+    updates: dict[str, Any] = {}
+    if requested in walkthrough.facts:
+        answer_text = statements(text) if asking else text
+        value = walkthrough.parse_answer(requested, answer_text, now()) if answer_text.strip() else None
+        if value is not None:
+            updates[requested] = value
+    if not text.startswith("/"):
+        for fact, value in walkthrough.extract(text, now()).items():
+            if fact != requested or requested not in updates:
+                updates[fact] = value
+    return updates
+
+
+_GENERIC = set(
+    "a an the my your i i'd i've to it its it's that this was is be answer answers change changing correct "
+    "go back wrong mistake last one question about on of for please actually sorry no want can we let's let me "
+    "meant mean said earlier previous".split()
+)
+
+
+def named_fact(walkthrough: Walkthrough, known: dict[str, Any], text: str) -> str | None:
+    """The given fact a message names ("change the C1A answer"), by the words of its label and its question."""
+    words = set(re.findall(r"[a-z0-9/]+", text.lower())) - _GENERIC
+    if not words:
+        return None
+    scores = {}
+    for fact in known:
+        question = walkthrough.question(fact)
+        said = set(re.findall(r"[a-z0-9/]+", f"{walkthrough.describe({fact: known[fact]})[0]} {question.text}".lower()))
+        scores[fact] = len(words & said)
+    best = max(scores.values(), default=0)
+    named = [fact for fact, score in scores.items() if score == best]
+    return named[0] if best and len(named) == 1 else None
+
+
+def last_answered(tracker: Tracker, known: dict[str, Any]) -> str | None:
+    """The given fact most recently set in the conversation."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") in known and event.get("value") is not None:
+            return event["name"]
+    return next(reversed(known), None)
+
+
+def revisit(
+    dispatcher: CollectingDispatcher, tracker: Tracker, walkthrough: Walkthrough, known: dict[str, Any], text: str
+) -> list[EventType]:
+    """ "Go back", "change the C1A answer": forgets that answer, so the form asks its question again."""
+    fact = named_fact(walkthrough, known, text) or last_answered(tracker, known)
+    if fact is None:
+        dispatcher.utter_message(text="There's no answer to change yet.")
+        requested = tracker.get_slot("requested_slot")
+        return [SlotSet(requested, None)] if requested else []
+    dispatcher.utter_message(text=f"Changing your answer ({walkthrough.describe({fact: known[fact]})[0]}).")
+    return [SlotSet(fact, None)]
+
+
 class AskFact(Action):
-    """Asks one fact's question with its buttons; one subclass per fact slot (action_ask_<fact>)."""
+    """Asks one fact's question with its buttons; one subclass per fact slot (action_ask_<fact>).
+
+    After something else was answered in the same turn, the question comes back in one short line,
+    "Back to the police check: ...".
+    """
 
     fact = ""
 
@@ -155,7 +222,10 @@ class AskFact(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         walkthrough = current(tracker)
         if walkthrough is not None and self.fact in walkthrough.facts:
-            dispatcher.utter_message(**question_message(walkthrough, self.fact))
+            message = question_message(walkthrough, self.fact)
+            if resuming(tracker):
+                message["text"] = f"Back to {walkthrough.called}: {message['text']}"
+            dispatcher.utter_message(**message)
         return []
 
 
