@@ -20,15 +20,8 @@ from actions.casefile_tasks import (
     point_options,
     task_of,
 )
-from actions.casefile_turn import (
-    Turn,
-    button,
-    case_file,
-    choose,
-    is_manager,
-    normalised,
-    other_parties,
-)
+from actions.casefile_turn import Turn, case_file, choose, is_manager, normalised, other_parties
+from actions.common import button
 from casefile import CaseFileError, InvalidCaseReference, discussion_key
 from casefile.points import CHOICES, LABELS
 from casefile.references import normalise_case_reference

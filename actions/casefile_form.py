@@ -29,16 +29,8 @@ from actions.casefile_tasks import (
     required,
     task_of,
 )
-from actions.casefile_turn import (
-    UNREACHABLE,
-    UNREACHABLE_READ,
-    Turn,
-    button,
-    case_file,
-    intent_of,
-    previous_user_text,
-    text_of,
-)
+from actions.casefile_turn import UNREACHABLE, UNREACHABLE_READ, Turn, case_file, previous_user_text
+from actions.common import button, entities_of, intent_of, text_of
 from casefile import CaseFileError
 from casefile.references import case_references
 from knowledge.answers import passages_answer
@@ -96,7 +88,7 @@ class ActionStartCasefileTask(Action):
     @staticmethod
     async def prefill(turn: Turn, task: str, text: str) -> Updates:
         """What the opening message already answers: the record a button or the words name, or a case reference."""
-        number = record_number(text, turn.tracker.latest_message.get("entities") or [])
+        number = record_number(text, entities_of(turn.tracker))
         if number is not None and task in ("agree", "amend", "export"):
             chosen = await answer_chosen_record(turn, f"record {number}")
             return chosen if chosen != END else None

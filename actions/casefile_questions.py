@@ -21,13 +21,8 @@ from actions.casefile_tasks import (
     record_button,
     task_of,
 )
-from actions.casefile_turn import (
-    Turn,
-    button,
-    directory,
-    is_manager,
-    other_parties,
-)
+from actions.casefile_turn import Turn, directory, is_manager, other_parties
+from actions.common import button
 from casefile import POINTS
 from casefile.export import summary
 from casefile.points import CHOICES, LABELS, POINT_KEYS, shown

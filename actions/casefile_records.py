@@ -18,16 +18,8 @@ from actions.casefile_tasks import (
     record_line,
     record_number,
 )
-from actions.casefile_turn import (
-    UNREACHABLE_READ,
-    Turn,
-    button,
-    case_file,
-    directory,
-    is_manager,
-    normalised,
-    text_of,
-)
+from actions.casefile_turn import UNREACHABLE_READ, Turn, case_file, directory, is_manager, normalised
+from actions.common import button, entities_of, text_of
 from casefile import CaseFileError
 from casefile.export import summary
 from casefile.references import case_references
@@ -90,7 +82,7 @@ class ActionListRecords(Action):
             turn.say(UNREACHABLE_READ)
             return []
         text = text_of(tracker)
-        number = record_number(text, tracker.latest_message.get("entities") or [])
+        number = record_number(text, entities_of(tracker))
         if number is not None:
             await show_record(turn, me, number)
             return []

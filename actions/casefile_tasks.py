@@ -8,7 +8,8 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.casefile_turn import button, intent_of, normalised, text_of
+from actions.casefile_turn import normalised
+from actions.common import button, intent_of, text_of
 from casefile import NOT_DISCUSSED, POINTS
 from casefile.points import CHOICES, POINT_KEYS
 from casefile.views import RecordView, StaffMember

@@ -19,7 +19,6 @@ from casefile.views import StaffMember
 
 log = logging.getLogger(__name__)
 
-BUTTON_TITLE = 40
 MESSAGE_CHARS = 3500
 UNREACHABLE = "I couldn't reach the case file just now, so nothing was saved. Please try again in a few minutes."
 UNREACHABLE_READ = "I couldn't reach the case file just now, so I can't show it. Please try again in a few minutes."
@@ -104,11 +103,6 @@ def normalised(text: str) -> str:
     return " ".join(text.lower().split()).strip(" .!")
 
 
-def button(title: str, payload: str | None = None) -> dict[str, str]:
-    shown_title = title if len(title) <= BUTTON_TITLE else title[: BUTTON_TITLE - 1].rstrip() + "…"
-    return {"title": shown_title, "payload": payload if payload is not None else title}
-
-
 def choose(text: str, options: list[tuple[str, str]]) -> str | None:
     """The value of the option (value, words) a message picks, by its words or its value."""
     said = normalised(text)
@@ -139,14 +133,6 @@ def chunks(text: str, limit: int = MESSAGE_CHARS) -> list[str]:
 
 
 # -- what the conversation holds ---------------------------------------------------------------------------------------
-
-
-def intent_of(tracker: Tracker) -> str | None:
-    return (tracker.latest_message.get("intent") or {}).get("name")
-
-
-def text_of(tracker: Tracker) -> str:
-    return (tracker.latest_message.get("text") or "").strip()
 
 
 def user_events(tracker: Tracker) -> list[dict[str, Any]]:
