@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import button, entity_values, intent_of, ranking_of, text_of
 from knowledge.answers import Answer, define, passages_answer
 from knowledge.framework import load_framework
 from knowledge.offence_answers import offence_answer
@@ -16,23 +17,15 @@ from knowledge.urgent import urgent_guidance, urgent_signals
 
 SUGGESTION_FLOOR = 0.08
 SECOND_QUESTION_FLOOR = 0.5
-BUTTON_TITLE = 40
 
 
 def say(dispatcher: CollectingDispatcher, answer: Answer) -> None:
-    buttons = [{"title": title, "payload": payload} for title, payload in answer.buttons]
+    buttons = [button(title, payload) for title, payload in answer.buttons]
     dispatcher.utter_message(text=answer.text, buttons=buttons or None)
 
 
 def paragraph_button(ref: str, title: str) -> dict[str, str]:
-    label = f"{ref} {title}" if title else ref
-    if len(label) > BUTTON_TITLE:
-        label = label[: BUTTON_TITLE - 1].rstrip() + "…"
-    return {"title": label, "payload": f'/show_paragraph{{"paragraph": "{ref}"}}'}
-
-
-def _text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
+    return button(f"{ref} {title}" if title else ref, f'/show_paragraph{{"paragraph": "{ref}"}}')
 
 
 def answer_for(intent: str | None, text: str) -> Answer | None:
@@ -55,8 +48,7 @@ class ActionAnswerTopic(Action):
         return "action_answer_topic"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        topic = topic_for_intent(intent)
+        topic = topic_for_intent(intent_of(tracker))
         if topic is None:
             return await ActionSuggestTopics().run(dispatcher, tracker, domain)
         say(dispatcher, topic_answer(topic))
@@ -68,9 +60,9 @@ class ActionShowParagraph(Action):
         return "action_show_paragraph"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        asked = [e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "paragraph"]
+        asked = entity_values(tracker, "paragraph")
         framework = load_framework()
-        refs = [str(r) for r in asked if r] or framework.references_in(_text(tracker))
+        refs = [str(r) for r in asked if r] or framework.references_in(text_of(tracker))
         if not refs:
             dispatcher.utter_message(
                 text='Which paragraph? Give its number, e.g. "show me 2.81" or "read me appendix V".'
@@ -85,7 +77,7 @@ class ActionDefineTerm(Action):
         return "action_define_term"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        text = _text(tracker)
+        text = text_of(tracker)
         answer = define(text)
         if answer is not None:
             say(dispatcher, answer)
@@ -107,13 +99,13 @@ class ActionUrgentGuidance(Action):
         return "action_urgent_guidance"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        situations = [s.situation for s in urgent_signals(_text(tracker))]
+        situations = [s.situation for s in urgent_signals(text_of(tracker))]
         guidance = urgent_guidance(situations=situations)
         dispatcher.utter_message(text=guidance.text)
-        ranking = tracker.latest_message.get("intent_ranking") or []
+        ranking = ranking_of(tracker)
         also = ranking[1] if len(ranking) > 1 else None
         if also and also.get("confidence", 0) >= SECOND_QUESTION_FLOOR:
-            answer = answer_for(also.get("name"), _text(tracker))
+            answer = answer_for(also.get("name"), text_of(tracker))
             if answer is not None:
                 say(dispatcher, answer)
         return []
@@ -126,7 +118,7 @@ class ActionLookupOffence(Action):
         return "action_lookup_offence"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        say(dispatcher, offence_answer(_text(tracker)))
+        say(dispatcher, offence_answer(text_of(tracker)))
         return []
 
 
@@ -139,13 +131,13 @@ class ActionSuggestTopics(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         topics = load_topics()
         buttons: list[dict[str, str]] = []
-        for candidate in tracker.latest_message.get("intent_ranking") or []:
+        for candidate in ranking_of(tracker):
             topic = topic_for_intent(candidate.get("name"))
             if topic and candidate.get("confidence", 0) >= SUGGESTION_FLOOR and len(buttons) < 3:
                 payload = f"/{topic}"
                 if all(b["payload"] != payload for b in buttons):
-                    buttons.append({"title": topics[topic].title, "payload": payload})
-        for hit in framework_index().search(_text(tracker), limit=3):
+                    buttons.append(button(topics[topic].title, payload))
+        for hit in framework_index().search(text_of(tracker), limit=3):
             if len(buttons) >= 5:
                 break
             buttons.append(paragraph_button(hit.passage.ref.removeprefix("box:"), hit.passage.title))
@@ -158,6 +150,6 @@ class ActionSuggestTopics(Action):
             return []
         dispatcher.utter_message(
             text="I'm not sure I've understood, and I'd rather not guess. Is it one of these?",
-            buttons=buttons + [{"title": "None of these", "payload": "/deny"}],
+            buttons=buttons + [button("None of these", "/deny")],
         )
         return []

@@ -9,7 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.casefile import call, case_file, identity
+from actions.casefile_turn import call, case_file, identity
+from actions.common import button
 from knowledge.walkthroughs import load_walkthroughs
 
 log = logging.getLogger(__name__)
@@ -32,14 +33,11 @@ ALONG_THE_WAY = (
     "or \u201cstop\u201d: I answer, then go back to where you were."
 )
 YOURS = "The decision stays yours, with your Service Manager (Framework 1.14-1.16)."
-URGENT_BUTTON = {"title": "A child is in danger now", "payload": "/urgent_danger"}
+URGENT_BUTTON = button("A child is in danger now", "/urgent_danger")
 
 
 def walkthrough_buttons() -> list[dict[str, str]]:
-    return [
-        {"title": w.title[:40], "payload": f'/start_walkthrough{{"walkthrough": "{w.name}"}}'}
-        for w in load_walkthroughs().values()
-    ]
+    return [button(w.title, f'/start_walkthrough{{"walkthrough": "{w.name}"}}') for w in load_walkthroughs().values()]
 
 
 def walkthrough_line() -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import intent_of, text_of
 from actions.guidance import (
     ActionAnswerTopic,
     ActionDefineTerm,
@@ -50,10 +51,6 @@ _QUESTION = re.compile(
 )
 
 
-def intent_of(tracker: Tracker) -> str | None:
-    return (tracker.latest_message.get("intent") or {}).get("name")
-
-
 def asks_something(text: str) -> bool:
     """Whether a message asks something: a question mark, or a clause opening as a question or request does."""
     text = text.strip()
@@ -76,7 +73,7 @@ def is_interjection(tracker: Tracker) -> bool:
     domestic violence.
     """
     intent = intent_of(tracker)
-    text = tracker.latest_message.get("text") or ""
+    text = text_of(tracker)
     if text.startswith("/"):
         return intent in OTHER_INTERJECTIONS or answering_action(intent) is not None
     if intent in OTHER_INTERJECTIONS or intent == "offence_lookup":

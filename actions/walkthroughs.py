@@ -11,6 +11,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import button, entity_values, intent_of, text_of
 from actions.interjections import answer, is_interjection, resuming
 from knowledge.answers import citation_line
 from knowledge.decision import REMINDER
@@ -44,16 +45,11 @@ def known_facts(tracker: Tracker, walkthrough: Walkthrough) -> dict[str, Any]:
     return {fact: tracker.get_slot(fact) for fact in walkthrough.facts if tracker.get_slot(fact) is not None}
 
 
-def _intent(tracker: Tracker) -> str | None:
-    return (tracker.latest_message.get("intent") or {}).get("name")
-
-
 def question_message(walkthrough: Walkthrough, fact: str) -> dict[str, Any]:
     question = walkthrough.question(fact)
     return {
         "text": question.text,
-        "buttons": [{"title": o.title, "payload": o.title} for o in question.options]
-        + [{"title": "Why do you ask?", "payload": "/why_ask"}],
+        "buttons": [button(o.title) for o in question.options] + [button("Why do you ask?", "/why_ask")],
     }
 
 
@@ -65,25 +61,21 @@ class ActionStartWalkthrough(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         walkthroughs = load_walkthroughs()
-        asked = next(
-            (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "walkthrough"),
-            None,
-        )
-        name = START_INTENTS.get(_intent(tracker)) or asked or tracker.get_slot("walkthrough")
+        asked = next(iter(entity_values(tracker, "walkthrough")), None)
+        name = START_INTENTS.get(intent_of(tracker)) or asked or tracker.get_slot("walkthrough")
         walkthrough = walkthroughs.get(name or "")
         if walkthrough is None:
             dispatcher.utter_message(
                 text="Which decision would you like to walk through?",
                 buttons=[
-                    {"title": w.title[:40], "payload": f'/start_walkthrough{{"walkthrough": "{w.name}"}}'}
-                    for w in walkthroughs.values()
+                    button(w.title, f'/start_walkthrough{{"walkthrough": "{w.name}"}}') for w in walkthroughs.values()
                 ],
             )
             return [SlotSet("walkthrough", None)]
         events: list[EventType] = [SlotSet(fact, None) for fact in all_facts()]
         events += [SlotSet("walkthrough", walkthrough.name), SlotSet("requested_slot", None)]
-        if _intent(tracker) != "start_again":
-            text = tracker.latest_message.get("text") or ""
+        if intent_of(tracker) != "start_again":
+            text = text_of(tracker)
             stated = walkthrough.extract(text, now()) if not text.startswith("/") else {}
             events += [SlotSet(fact, value) for fact, value in stated.items()]
         dispatcher.utter_message(
@@ -116,8 +108,8 @@ class ValidateWalkthroughForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         walkthrough = current(tracker)
-        text = tracker.latest_message.get("text") or ""
-        if walkthrough is None or _intent(tracker) in CONTROL_INTENTS or not text.strip():
+        text = text_of(tracker)
+        if walkthrough is None or intent_of(tracker) in CONTROL_INTENTS or not text:
             return []
         requested = tracker.get_slot("requested_slot")
         asking = is_interjection(tracker)
@@ -127,7 +119,7 @@ class ValidateWalkthroughForm(FormValidationAction):
             return []  # answered by the rules, then the walkthrough goes on
         if asking:
             await answer(dispatcher, tracker, domain)
-        if not updates and _intent(tracker) == "correct_answer":
+        if not updates and intent_of(tracker) == "correct_answer":
             return revisit(dispatcher, tracker, walkthrough, known, text)
         changed = {fact: value for fact, value in updates.items() if fact in known and known[fact] != value}
         if changed:
@@ -284,6 +276,6 @@ class ActionWalkthroughOutcome(Action):
         dispatcher.utter_message(
             text="\n".join(lines),
             json_message=decision.to_payload(),
-            buttons=[{"title": "Start again", "payload": "/start_again"}],
+            buttons=[button("Start again", "/start_again")],
         )
         return []

@@ -8,7 +8,8 @@ from typing import NamedTuple
 from docx import Document
 from docx.shared import RGBColor
 
-from casefile.views import CaseView, RecordView, StaffMember, london
+from casefile.views import CaseView, RecordView, StaffMember
+from knowledge.moments import london
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SECURED_WORDS = (

@@ -37,3 +37,16 @@ def normalise_case_reference(text: object, pattern: str = DEFAULT_CASE_REFERENCE
             )
         raise InvalidCaseReference(f"That is not a case reference. A case reference matches {pattern}.")
     return candidate
+
+
+def case_references(text: str, pattern: str = DEFAULT_CASE_REFERENCE_PATTERN) -> list[str]:
+    """Every valid case reference in a message, normalised, in order."""
+    found = []
+    for token in text.split():
+        try:
+            reference = normalise_case_reference(token.strip(".,;:()[]'\"!?"), pattern)
+        except InvalidCaseReference:
+            continue
+        if reference not in found:
+            found.append(reference)
+    return found

@@ -33,7 +33,6 @@ from casefile.points import CHOICES, LABELS, NOT_DISCUSSED, POINT_KEYS
 from casefile.references import DEFAULT_CASE_REFERENCE_PATTERN, normalise_case_reference
 from casefile.staff import StaffDirectory, as_identity, clean_text, find_staff, member, resolve_actor
 from casefile.views import (
-    LONDON,
     AmendmentView,
     CaseView,
     ExportedDocument,
@@ -43,8 +42,8 @@ from casefile.views import (
     PointView,
     RecordView,
     SecuredView,
-    london,
 )
+from knowledge.moments import LONDON, london
 
 MAX_POINT_CHARS = 10_000
 MAX_REASON_CHARS = 2_000

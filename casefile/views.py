@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from casefile.points import LABELS, shown
 
-LONDON = ZoneInfo("Europe/London")
 ROLE_LABELS = {
     "practitioner": "practitioner",
     "duty_officer": "duty officer",
@@ -17,12 +15,6 @@ ROLE_LABELS = {
     "senior_manager": "Senior Manager",
     "admin": "admin",
 }
-
-
-def london(moment: datetime) -> str:
-    """A moment as people in England read it: "4 March 2025 14:05 GMT"."""
-    local = moment.astimezone(LONDON)
-    return f"{local.day} {local:%B %Y %H:%M %Z}"
 
 
 class Identity(NamedTuple):

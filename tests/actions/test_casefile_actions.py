@@ -10,10 +10,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import casefile as actions
+from actions.casefile_form import ASK_ACTIONS, ActionFinishCasefileTask, ActionStartCasefileTask, ValidateCasefileForm
+from actions.casefile_records import ActionListRecords
+from actions.casefile_tasks import FORM, FORM_SLOTS, USE_URGENT_MESSAGE, record_number, required
+from actions.casefile_turn import UNREACHABLE, case_file, chunks, identity
 from bot import settings
 from casefile import CaseFile, Identity
-from casefile.views import LONDON
+from knowledge.moments import LONDON
 
 OPERATOR = Identity("terminal", "test-operator")
 JO, SAM, NED, SUE = "telegram:201", "telegram:101", "telegram:202", "telegram:102"
@@ -32,7 +35,7 @@ def store(tmp_path, monkeypatch) -> CaseFile:
     monkeypatch.setenv("CASEFILE_DATABASE_URL", f"sqlite:///{tmp_path / 'casefile.db'}")
     monkeypatch.delenv("FA_CASE_REFERENCE_PATTERN", raising=False)
     settings.case_file.cache_clear()
-    casefile = actions.case_file()
+    casefile = case_file()
     for name, role, team, telegram_id in STAFF:
         casefile.staff.add(name, role, team, {"telegram": telegram_id}, operator=OPERATOR)
     yield casefile
@@ -72,7 +75,7 @@ class Conversation:
             entities=entities,
             slots=dict(self.slots),
             sender=self.sender,
-            active_loop=actions.FORM if self.active else None,
+            active_loop=FORM if self.active else None,
         )
         tracker.events = ([{"event": "user", "text": previous, "message_id": "m-0"}] if previous else []) + [
             {"event": "user", "text": text, "message_id": message_id}
@@ -81,7 +84,7 @@ class Conversation:
 
     def start(self, text: str, intent: str, entities=None) -> list[dict]:
         dispatcher = CollectingDispatcher()
-        events = run(actions.ActionStartCasefileTask().run(dispatcher, self.tracker(text, intent, entities), {}))
+        events = run(ActionStartCasefileTask().run(dispatcher, self.tracker(text, intent, entities), {}))
         self.slots.update(slot_events(events))
         self.active = bool(self.slots.get("casefile_task"))
         return dispatcher.messages
@@ -89,12 +92,12 @@ class Conversation:
     @property
     def question(self) -> str | None:
         probe = self.make_tracker("", "none", slots=dict(self.slots))
-        return next((s for s in actions.required(probe) if self.slots.get(s) is None), None)
+        return next((s for s in required(probe) if self.slots.get(s) is None), None)
 
     def ask(self) -> list[dict]:
         dispatcher = CollectingDispatcher()
         self.slots["requested_slot"] = self.question
-        run(actions.ASK_ACTIONS[self.question]().run(dispatcher, self.tracker("", "none"), {}))
+        run(ASK_ACTIONS[self.question]().run(dispatcher, self.tracker("", "none"), {}))
         return dispatcher.messages
 
     def answer(
@@ -103,7 +106,7 @@ class Conversation:
         dispatcher = CollectingDispatcher()
         self.slots["requested_slot"] = self.question
         tracker = self.tracker(text, intent, message_id=message_id, previous=previous)
-        events = run(actions.ValidateCasefileForm().get_extraction_events(dispatcher, tracker, {}))
+        events = run(ValidateCasefileForm().get_extraction_events(dispatcher, tracker, {}))
         self.slots.update(slot_events(events))
         if self.question is None:
             self.active = False
@@ -150,7 +153,7 @@ def test_an_unregistered_sender_is_refused_and_nothing_is_stored(store, make_tra
 
     dispatcher = CollectingDispatcher()
     run(
-        actions.ActionListRecords().run(
+        ActionListRecords().run(
             dispatcher, make_tracker("list records", "list_records", sender="rest:telegram:201"), {}
         )
     )
@@ -159,9 +162,9 @@ def test_an_unregistered_sender_is_refused_and_nothing_is_stored(store, make_tra
 
 
 def test_the_sender_id_names_channel_and_id():
-    assert actions.identity(type("T", (), {"sender_id": "teams:29:1a-b"})()) == Identity("teams", "29:1a-b")
-    assert actions.identity(type("T", (), {"sender_id": "rest:telegram:101"})()) == Identity("rest", "telegram:101")
-    assert actions.identity(type("T", (), {"sender_id": "default"})()) == Identity("", "default")
+    assert identity(type("T", (), {"sender_id": "teams:29:1a-b"})()) == Identity("teams", "29:1a-b")
+    assert identity(type("T", (), {"sender_id": "rest:telegram:101"})()) == Identity("rest", "telegram:101")
+    assert identity(type("T", (), {"sender_id": "default"})()) == Identity("", "default")
 
 
 def test_a_practitioner_records_a_discussion_and_it_is_saved_awaiting_agreement(store, make_tracker):
@@ -319,9 +322,9 @@ def test_an_urgent_message_interrupts_and_can_then_be_used_as_the_answer(store, 
     assert talk.answer(urgent, intent="urgent_danger") == []
     assert talk.slots.get("point_nature_of_concerns") is None
     dispatcher = CollectingDispatcher()
-    run(actions.ASK_ACTIONS["point_nature_of_concerns"]().run(dispatcher, talk.tracker(urgent, "urgent_danger"), {}))
-    assert actions.USE_URGENT_MESSAGE in [b["payload"] for b in buttons(dispatcher.messages)]
-    talk.answer(actions.USE_URGENT_MESSAGE, previous=urgent)
+    run(ASK_ACTIONS["point_nature_of_concerns"]().run(dispatcher, talk.tracker(urgent, "urgent_danger"), {}))
+    assert USE_URGENT_MESSAGE in [b["payload"] for b in buttons(dispatcher.messages)]
+    talk.answer(USE_URGENT_MESSAGE, previous=urgent)
     assert talk.slots["point_nature_of_concerns"] == urgent
 
 
@@ -333,7 +336,7 @@ def test_a_forged_payload_sets_nothing(store, make_tracker):
         entities=[{"entity": "status", "value": "agreed"}],
     )
     assert talk.slots["casefile_task"] == "record"
-    assert all(talk.slots.get(slot) is None for slot in actions.FORM_SLOTS)
+    assert all(talk.slots.get(slot) is None for slot in FORM_SLOTS)
     replies = talk.answer('/agree_record{"record": "1"}', intent="agree_record")
     assert "Please answer the question in words" in texts(replies)
     assert talk.slots.get("case_reference") is None
@@ -428,11 +431,7 @@ def _seed(store: CaseFile) -> dict:
 
 def list_records(make_tracker, sender: str, text: str, entities=None) -> list[dict]:
     dispatcher = CollectingDispatcher()
-    run(
-        actions.ActionListRecords().run(
-            dispatcher, make_tracker(text, "list_records", sender=sender, entities=entities), {}
-        )
-    )
+    run(ActionListRecords().run(dispatcher, make_tracker(text, "list_records", sender=sender, entities=entities), {}))
     return dispatcher.messages
 
 
@@ -513,7 +512,7 @@ def test_export_gives_the_text_and_a_word_document(store, make_tracker):
     talk.start(f"export the records for {CASE} as a word doc", "export_records")
     assert talk.question is None
     dispatcher = CollectingDispatcher()
-    run(actions.ActionFinishCasefileTask().run(dispatcher, talk.tracker("", "none"), {}))
+    run(ActionFinishCasefileTask().run(dispatcher, talk.tracker("", "none"), {}))
     shown = texts(dispatcher.messages)
     assert f"Case {CASE}: record of discussion with the Service Manager (Framework 2.81-2.82)" in shown
     [payload] = [m["custom"] for m in dispatcher.messages if m.get("custom")]
@@ -526,10 +525,10 @@ def test_export_gives_the_text_and_a_word_document(store, make_tracker):
 
 def test_long_text_is_split_at_blank_lines():
     text = "\n\n".join(f"Block {n}: " + "x" * 50 for n in range(10))
-    parts = actions.chunks(text, limit=130)
+    parts = chunks(text, limit=130)
     assert all(len(p) <= 130 for p in parts)
     assert "\n\n".join(parts) == text
-    assert actions.chunks("y" * 300, limit=100) == ["y" * 100] * 3
+    assert chunks("y" * 300, limit=100) == ["y" * 100] * 3
 
 
 def test_securing_a_file_then_recording_is_refused_and_a_later_recording_is_kept_apart(store, make_tracker):
@@ -573,7 +572,7 @@ def test_when_the_database_is_down_the_person_is_told_nothing_was_saved(store, m
     monkeypatch.setenv("CASEFILE_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/casefile")
     settings.case_file.cache_clear()
     replies = saved(talk)
-    assert texts(replies) == actions.UNREACHABLE
+    assert texts(replies) == UNREACHABLE
     assert "couldn't reach the case file" in texts(replies) and "nothing was saved" in texts(replies)
     assert talk.slots["casefile_task"] == "record" and talk.question == "record_confirmation"
     start = Conversation(make_tracker, JO).start(f"record my SM discussion on {CASE}", "record_discussion")
@@ -581,54 +580,7 @@ def test_when_the_database_is_down_the_person_is_told_nothing_was_saved(store, m
     assert "couldn't reach" in texts(list_records(make_tracker, JO, "list records"))
 
 
-@pytest.mark.parametrize(
-    "text,expected",
-    [
-        ("just now", datetime(2025, 6, 10, 15, 42)),
-        ("today 14:30", datetime(2025, 6, 10, 14, 30)),
-        ("yesterday 4pm", datetime(2025, 6, 9, 16, 0)),
-        ("03/06/2025 09:15", datetime(2025, 6, 3, 9, 15)),
-        ("2.15pm", datetime(2025, 6, 10, 14, 15)),
-        ("Monday at noon", datetime(2025, 6, 9, 12, 0)),
-        ("1 March 14:00", datetime(2025, 3, 1, 14, 0)),
-        ("24 December 10am", datetime(2024, 12, 24, 10, 0)),
-    ],
-)
-def test_moments_are_read_in_uk_time(text, expected):
-    current = datetime(2025, 6, 10, 15, 42, 30, tzinfo=LONDON)  # a Tuesday, in British Summer Time
-    assert actions.parse_moment(text, current) == expected.replace(tzinfo=LONDON)
-
-
-@pytest.mark.parametrize("text", ["today", "tomorrow 9am", "31/02/2025 10:00", "today 23:00"])
-def test_moments_without_a_time_or_in_the_future_are_refused(text):
-    with pytest.raises(ValueError):
-        actions.parse_moment(text, datetime(2025, 6, 10, 15, 42, tzinfo=LONDON))
-
-
-@pytest.mark.parametrize(
-    "text,expected",
-    [
-        ("my records from last week", (date(2025, 6, 2), date(2025, 6, 8))),
-        ("what has Jo recorded this month", (date(2025, 6, 1), date(2025, 6, 10))),
-        ("between 1 and 15 March", (date(2025, 3, 1), date(2025, 3, 15))),
-        ("from 1 april to 30 april", (date(2025, 4, 1), date(2025, 4, 30))),
-        ("between 20 December and 5 January", (date(2024, 12, 20), date(2025, 1, 5))),
-        ("records from 01/03/2025 to 15/03/2025", (date(2025, 3, 1), date(2025, 3, 15))),
-        ("list SM discussions from january", (date(2025, 1, 1), date(2025, 1, 31))),
-        ("records I agreed last month", (date(2025, 5, 1), date(2025, 5, 31))),
-        ("discussions Priya recorded in the last 7 days", (date(2025, 6, 4), date(2025, 6, 10))),
-        ("which discussions did Ahmed record in august", (date(2024, 8, 1), date(2024, 8, 31))),
-        ("show me yesterday's discussion records", (date(2025, 6, 9), date(2025, 6, 9))),
-        (f"show me the SM discussions on {CASE}", (None, None)),
-    ],
-)
-def test_periods_are_read_from_the_message(text, expected):
-    assert actions.parse_period(text, date(2025, 6, 10)) == expected
-
-
-def test_case_references_and_record_numbers_are_read_from_the_message():
-    assert actions.case_references("secure file zw25p01234, and (LV24C00871).") == ["ZW25P01234", "LV24C00871"]
-    assert actions.case_references("the case 12345678") == []
-    assert actions.record_number("show record 12", []) == 12
-    assert actions.record_number("/list_records", [{"entity": "record", "value": "7"}]) == 7
-    assert actions.record_number('/list_records{"record": "7"}', []) is None
+def test_record_numbers_are_read_from_the_message():
+    assert record_number("show record 12", []) == 12
+    assert record_number("/list_records", [{"entity": "record", "value": "7"}]) == 7
+    assert record_number('/list_records{"record": "7"}', []) is None

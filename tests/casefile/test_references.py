@@ -9,7 +9,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from casefile.errors import InvalidCaseReference
-from casefile.references import DEFAULT_CASE_REFERENCE_PATTERN, normalise_case_reference
+from casefile.references import DEFAULT_CASE_REFERENCE_PATTERN, case_references, normalise_case_reference
 
 FAMILY_COURT_NUMBER = st.from_regex(r"\A[A-Z]{2}[0-9]{2}[A-Z][0-9]{5}\Z", fullmatch=True)
 SPACE = st.text(alphabet=" \t\n", max_size=3)
@@ -68,3 +68,8 @@ def test_a_configured_pattern_is_used_whole_and_in_ascii():
 def test_a_broken_pattern_fails_loudly():
     with pytest.raises(ValueError, match="FA_CASE_REFERENCE_PATTERN is not a valid regular expression"):
         normalise_case_reference("ZW25P01234", r"^[A-Z{2")
+
+
+def test_every_case_reference_in_a_message_is_read_in_order():
+    assert case_references("secure file zw25p01234, and (LV24C00871).") == ["ZW25P01234", "LV24C00871"]
+    assert case_references("the case 12345678") == []

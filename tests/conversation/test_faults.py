@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.casefile import UNREACHABLE
+from actions.casefile_turn import UNREACHABLE
 from bot.cli import send, start_action_server, start_rasa_server, stop_servers
 from bot.rest_input import NO_ANSWER
 from bot.settings import load_settings

@@ -1,0 +1,214 @@
+"""The case-file form's actions: start a task with what the message says, read answers, ask, explain, stop, finish."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.casefile_answers import ANSWERS, answer_case_reference, answer_chosen_record
+from actions.casefile_questions import ASKS
+from actions.casefile_records import export
+from actions.casefile_tasks import (
+    END,
+    FORM,
+    FORM_SLOTS,
+    INTRODUCTIONS,
+    TASKS,
+    URGENT_INTENT,
+    USE_URGENT_MESSAGE,
+    WHY,
+    Updates,
+    cleared,
+    interrupts,
+    record_number,
+    required,
+    task_of,
+)
+from actions.casefile_turn import UNREACHABLE, UNREACHABLE_READ, Turn, case_file, previous_user_text
+from actions.common import button, entities_of, intent_of, text_of
+from casefile import CaseFileError
+from casefile.references import case_references
+from knowledge.answers import passages_answer
+
+log = logging.getLogger(__name__)
+
+
+class ActionStartCasefileTask(Action):
+    """Checks who is asking, then starts (or starts again) a case-file task with what the message already says."""
+
+    def name(self) -> str:
+        return "action_start_casefile_task"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        restarting = intent_of(tracker) == "start_again"
+        task = task_of(tracker) if restarting else TASKS.get(intent_of(tracker) or "")
+        events = cleared() + [SlotSet("casefile_task", None)]
+        turn = Turn(dispatcher, tracker)
+        if task is None:
+            return events
+        try:
+            await turn.me()
+        except CaseFileError as refusal:
+            turn.say(str(refusal))
+            return events
+        except Exception:
+            log.exception("The case file could not tell who is writing")
+            turn.say(UNREACHABLE_READ)
+            return events
+        turn.say(f'{INTRODUCTIONS[task]} Say "stop" or "start again" at any point.')
+        events.append(SlotSet("casefile_task", task))
+        tracker.slots["casefile_task"] = task
+        text = "" if restarting else text_of(tracker)
+        prefilled = await self.prefill(turn, task, text) or {}
+        if task in ("agree", "amend") and "chosen_record" not in prefilled and not await self.anything_to_choose(turn):
+            return events[:-1]
+        return events + [SlotSet(slot, value) for slot, value in prefilled.items()]
+
+    @staticmethod
+    async def anything_to_choose(turn: Turn) -> bool:
+        """Whether there is a record to agree or amend; if not, the person is told so."""
+        me = await turn.me()
+        agreeing = task_of(turn.tracker) == "agree"
+        found = await turn.find(awaiting_my_agreement=agreeing)
+        if found.error is not None:
+            return False
+        if agreeing and not found.value:
+            turn.say("There are no records awaiting your agreement.")
+        elif not agreeing and not [r for r in found.value if me.id in (r.practitioner.id, r.manager.id)]:
+            turn.say("You have no records of discussions you took part in, so there is nothing to amend.")
+        else:
+            return True
+        return False
+
+    @staticmethod
+    async def prefill(turn: Turn, task: str, text: str) -> Updates:
+        """What the opening message already answers: the record a button or the words name, or a case reference."""
+        number = record_number(text, entities_of(turn.tracker))
+        if number is not None and task in ("agree", "amend", "export"):
+            chosen = await answer_chosen_record(turn, f"record {number}")
+            return chosen if chosen != END else None
+        if text.startswith("/") or task not in ("record", "export", "secure", "later"):
+            return None
+        references = case_references(text, case_file().case_reference_pattern)
+        if references:
+            return {"case_reference": references[0]}
+        mentioned = re.search(r"\bcase\s+(?:ref(?:erence)?\s+|number\s+|no\.?\s+)?(\S*\d\S*)", text, re.I)
+        if mentioned:
+            await answer_case_reference(turn, mentioned.group(1).strip(".,;:()"))
+        return None
+
+
+class ValidateCasefileForm(FormValidationAction):
+    """Reads each answer, typed or a button's words; urgent danger, stop, start again and why are left to the rules."""
+
+    def name(self) -> str:
+        return "validate_casefile_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[str]:
+        return required(tracker)
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        slot = tracker.get_slot("requested_slot")
+        text = text_of(tracker)
+        if slot not in required(tracker) or tracker.active_loop.get("name") != FORM:
+            return []
+        if text == USE_URGENT_MESSAGE:
+            text = previous_user_text(tracker)
+        elif interrupts(tracker, slot):
+            return []
+        turn = Turn(dispatcher, tracker)
+        if not text or text.startswith("/"):
+            turn.say("Please answer the question in words, or use the buttons.")
+            return [SlotSet(slot, None)]
+        try:
+            updates = await ANSWERS[slot](turn, text)
+        except CaseFileError as refusal:
+            turn.say(str(refusal))
+            updates = END
+        except Exception:
+            log.exception("The case file failed while reading an answer")
+            turn.say(UNREACHABLE)
+            updates = None
+        return [SlotSet(name, value) for name, value in (updates or {slot: None}).items()]
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        mine = {"casefile_task", *FORM_SLOTS}
+        return [SlotSet(name, value) for name, value in tracker.slots_to_validate().items() if name in mine]
+
+
+class AskCasefileQuestion(Action):
+    """Asks one of the form's questions; one subclass per slot (action_ask_<slot>)."""
+
+    slot = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        turn = Turn(dispatcher, tracker)
+        try:
+            await ASKS[self.slot](turn)
+        except CaseFileError as refusal:
+            turn.say(str(refusal))
+        except Exception:
+            log.exception("The case file failed while asking %s", self.slot)
+            turn.say(UNREACHABLE_READ)
+        if intent_of(tracker) == URGENT_INTENT and text_of(tracker) and not text_of(tracker).startswith("/"):
+            turn.say(
+                "If your last message was your answer to this question, press the button.", [button(USE_URGENT_MESSAGE)]
+            )
+        return []
+
+
+# Kept in a dict: a class nothing refers to can be garbage-collected before the action server registers it.
+ASK_ACTIONS = {slot: type(f"AskCasefile_{slot}", (AskCasefileQuestion,), {"slot": slot}) for slot in FORM_SLOTS}
+
+
+class ActionStopCasefileTask(Action):
+    def name(self) -> str:
+        return "action_stop_casefile_task"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text="Stopped: nothing was saved. Ask me anything else, or type 'help'.")
+        return [ActiveLoop(None), SlotSet("casefile_task", None)] + cleared()
+
+
+class ActionExplainCasefileQuestion(Action):
+    """ "Why do you ask?" in a case-file task: the Framework paragraph the question rests on, word for word."""
+
+    def name(self) -> str:
+        return "action_explain_casefile_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        refs = WHY.get(tracker.get_slot("requested_slot") or "", ["2.82"])
+        answer = passages_answer(refs)
+        Turn(dispatcher, tracker).say(f"Because the Framework says:\n\n{answer.text}")
+        return []
+
+
+class ActionFinishCasefileTask(Action):
+    """When the form is done: the export, if that was the task; then the task's answers are forgotten."""
+
+    def name(self) -> str:
+        return "action_finish_casefile_task"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if task_of(tracker) == "export":
+            record = tracker.get_slot("chosen_record")
+            await export(
+                Turn(dispatcher, tracker),
+                record_id=int(record) if record else None,
+                case_reference=None if record else tracker.get_slot("case_reference"),
+            )
+        return [SlotSet("casefile_task", None)] + cleared()

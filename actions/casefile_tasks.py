@@ -1,0 +1,188 @@
+"""The case-file tasks as one form: the questions each task asks, in order, and the words that answer them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+
+from actions.casefile_turn import normalised
+from actions.common import button, intent_of, text_of
+from casefile import NOT_DISCUSSED, POINTS
+from casefile.points import CHOICES, POINT_KEYS
+from casefile.views import RecordView, StaffMember
+from knowledge.moments import LONDON, london
+
+FORM = "casefile_form"
+TASKS = {
+    "record_discussion": "record",
+    "agree_record": "agree",
+    "amend_record": "amend",
+    "export_records": "export",
+    "secure_file": "secure",
+    "add_later_recording": "later",
+}
+INTRODUCTIONS = {
+    "record": "Recording your discussion with the Service Manager for the case file (Framework 2.81-2.82).",
+    "agree": "Agreeing a record of your discussion (Framework 2.82).",
+    "amend": "Amending a record: the amendment is added with today's date and the original text is kept.",
+    "export": "Exporting records from the case file.",
+    "secure": "Securing a case file for a Serious Case Review (Framework 3.42-3.44).",
+    "later": "Adding a later recording to a secured case file (Framework 3.45).",
+}
+POINT_SLOTS = {f"point_{key}": key for key in POINT_KEYS}
+FORM_SLOTS = (
+    "case_reference",
+    "other_party",
+    "discussed_at",
+    "concern_identified_at",
+    *POINT_SLOTS,
+    "record_confirmation",
+    "point_to_change",
+    "chosen_record",
+    "agreement_decision",
+    "amended_point",
+    "amended_text",
+    "amendment_reason",
+    "secure_reason",
+    "secure_confirmation",
+    "event_date",
+    "later_recording_text",
+)
+CHANGEABLE = {
+    "case_reference": "Case reference",
+    "other_party": "Who it was with",
+    "discussed_at": "When it took place",
+    "concern_identified_at": "When the concern was identified",
+}
+# Intents that steer the form rather than answer its question, when the message is short enough to be a command.
+CONTROL_INTENTS = {"stop", "start_again", "why_ask"}
+CONTROL_WORDS = 4
+URGENT_INTENT = "urgent_danger"
+USE_URGENT_MESSAGE = "Use that message as my answer"
+WHY = {
+    "discussed_at": ["2.95"],
+    "concern_identified_at": ["2.95"],
+    "other_party": ["2.81"],
+    "secure_reason": ["3.42", "3.43", "3.44"],
+    "secure_confirmation": ["3.44"],
+    "event_date": ["3.45"],
+    "later_recording_text": ["3.45"],
+    **{slot: ["2.81"] for slot in POINT_SLOTS},
+}
+LIST_LIMIT = 10
+END = {"casefile_task": None}
+RECORD_NUMBER = re.compile(r"^\s*(?:record\s*(?:no\.?|number)?\s*#?|#)?\s*(\d{1,9})\s*$", re.I)
+RECORD_IN_TEXT = re.compile(r"\brecord\s*(?:no\.?|number)?\s*#?\s*(\d{1,9})\b|#(\d{1,9})\b", re.I)
+# Each answer reads one reply and returns the slots it fills; None when it could not be used.
+Updates = dict[str, Any] | None
+
+
+def task_of(tracker: Tracker) -> str | None:
+    return tracker.get_slot("casefile_task")
+
+
+def required(tracker: Tracker) -> list[str]:
+    """The questions the current task asks, in order; the form asks the first unanswered one."""
+    task = task_of(tracker)
+    if task == "record":
+        slots = [
+            "case_reference",
+            "other_party",
+            "discussed_at",
+            "concern_identified_at",
+            *POINT_SLOTS,
+            "record_confirmation",
+        ]
+        return slots + (["point_to_change"] if tracker.get_slot("record_confirmation") == "change" else [])
+    if task == "agree":
+        amending = tracker.get_slot("agreement_decision") == "amend"
+        return ["chosen_record", "agreement_decision"] + (["amended_point", "amended_text"] if amending else [])
+    if task == "amend":
+        return ["chosen_record", "amended_point", "amended_text", "amendment_reason"]
+    if task == "export":
+        return [] if tracker.get_slot("chosen_record") else ["case_reference"]
+    if task == "secure":
+        return ["case_reference", "secure_reason", "secure_confirmation"]
+    if task == "later":
+        return ["case_reference", "event_date", "later_recording_text"]
+    return []
+
+
+def cleared() -> list[EventType]:
+    return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("requested_slot", None)]
+
+
+def interrupts(tracker: Tracker, slot: str) -> bool:
+    """Whether the message is for a rule (urgent danger, stop, start again, why) rather than an answer.
+
+    A button of the question ("Not discussed", "Cancel") is an answer whatever the classifier made of it; so is a
+    long message, which is more likely an answer that happens to sound like "stop" than a command.
+    """
+    intent = intent_of(tracker)
+    text = text_of(tracker)
+    if intent == URGENT_INTENT:
+        return True
+    if normalised(text) in {normalised(words) for words in BUTTON_WORDS.get(slot, ())}:
+        return False
+    return intent in CONTROL_INTENTS and (text.startswith("/") or len(text.split()) <= CONTROL_WORDS)
+
+
+def point_options(key: str) -> list[tuple[str, str]]:
+    return list(CHOICES.get(key, {}).items()) + [(NOT_DISCUSSED, NOT_DISCUSSED)]
+
+
+def numbered_points() -> list[tuple[str, str]]:
+    return [(key, f"{number}. {label}") for number, (key, label) in enumerate(POINTS, start=1)]
+
+
+CONFIRMATION = [("save", "Save"), ("change", "Change a point"), ("cancel", "Cancel")]
+DECISION = [("agree", "Agree"), ("amend", "Agree with an amendment"), ("not_now", "Not now")]
+SECURING = [("secure", "Secure the file"), ("cancel", "Cancel")]
+POINT_BUTTONS = [f"Point {number}" for number in range(1, len(POINTS) + 1)]
+# The words each question's buttons send.
+BUTTON_WORDS: dict[str, list[str]] = {
+    **{slot: [words for _, words in point_options(key)] for slot, key in POINT_SLOTS.items()},
+    "discussed_at": ["Just now"],
+    "record_confirmation": [words for _, words in CONFIRMATION],
+    "point_to_change": [*CHANGEABLE.values(), *POINT_BUTTONS],
+    "agreement_decision": [words for _, words in DECISION],
+    "amended_point": POINT_BUTTONS,
+    "secure_confirmation": [words for _, words in SECURING],
+}
+
+
+def pick_point(text: str) -> str | None:
+    """A 2.81 point picked by its number ("3", "point 3") or its words."""
+    said = normalised(text)
+    number = re.fullmatch(r"(?:point\s*)?(\d{1,2})\.?", said)
+    if number and 1 <= int(number.group(1)) <= len(POINTS):
+        return POINTS[int(number.group(1)) - 1][0]
+    return next((key for key, label in POINTS if said == normalised(label)), None)
+
+
+def record_line(record: RecordView) -> str:
+    return (
+        f"#{record.id} · {record.case_reference} · {record.practitioner.name} / {record.manager.name} · "
+        f"{london(record.discussed_at)} · {record.status}"
+    )
+
+
+def record_button(record: RecordView, other: StaffMember) -> dict[str, str]:
+    local = record.discussed_at.astimezone(LONDON)
+    return button(f"{record.case_reference} · {other.name} · {local.day} {local:%b %Y}", f"Record {record.id}")
+
+
+def awaiting(record: RecordView, me: StaffMember) -> bool:
+    return not record.agreed and record.other_party.id == me.id
+
+
+def record_number(text: str, entities: list[dict[str, Any]]) -> int | None:
+    """The record a button (entity "record") or the words ("record 12", "#12") name."""
+    for entity in entities:
+        if entity.get("entity") == "record" and str(entity.get("value", "")).strip().isdigit():
+            return int(str(entity["value"]).strip())
+    match = RECORD_IN_TEXT.search(text) if not text.startswith("/") else None
+    return int(match.group(1) or match.group(2)) if match else None

@@ -1,0 +1,177 @@
+"""One message handled by a case-file action: who is writing, the case file's answer or refusal, and the reply."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import settings
+from casefile import AccessRefused, AlreadyAgreed, CaseFile, CaseFileError, FileSecured, Identity, UnknownStaff
+from casefile.models import MANAGER_ROLES, PRACTITIONER_ROLES
+from casefile.views import StaffMember
+
+log = logging.getLogger(__name__)
+
+MESSAGE_CHARS = 3500
+UNREACHABLE = "I couldn't reach the case file just now, so nothing was saved. Please try again in a few minutes."
+UNREACHABLE_READ = "I couldn't reach the case file just now, so I can't show it. Please try again in a few minutes."
+# Errors after which asking the same question again cannot help.
+FINAL_ERRORS = (AccessRefused, AlreadyAgreed, FileSecured, UnknownStaff)
+
+
+# -- the case file, built on first use and called off the event loop ---------------------------------------------------
+
+
+def case_file() -> CaseFile:
+    """The case file this action server uses (CASEFILE_DATABASE_URL, DATABASE_URL or var/casefile.db)."""
+    return settings.case_file()
+
+
+async def call(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """A blocking case-file call, run in a worker thread."""
+    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(method, *args, **kwargs))
+
+
+def identity(tracker: Tracker) -> Identity:
+    """The channel and the id on it that the sender id names: "telegram:123" -> ("telegram", "123")."""
+    channel, colon, external_id = (tracker.sender_id or "").partition(":")
+    return Identity(channel, external_id) if colon else Identity("", channel)
+
+
+@dataclass
+class Outcome:
+    value: Any = None
+    error: Exception | None = None
+
+    @property
+    def final(self) -> bool:
+        """Whether the refusal stands however the question is answered again."""
+        return isinstance(self.error, FINAL_ERRORS)
+
+
+async def attempt(
+    dispatcher: CollectingDispatcher, method: Callable[..., Any], *args: Any, not_done: str = "", **kwargs: Any
+) -> Outcome:
+    """The case file's answer; a refusal or an outage is told to the person, `not_done` saying what did not happen."""
+    try:
+        return Outcome(await call(method, *args, **kwargs))
+    except CaseFileError as error:
+        dispatcher.utter_message(text=f"{error}\n{not_done}".strip())
+        return Outcome(error=error)
+    except Exception as error:  # the database is down, a network failure, a bug: never a traceback to the person
+        log.exception("The case file failed during %s", getattr(method, "__name__", method))
+        dispatcher.utter_message(text=UNREACHABLE if not_done else UNREACHABLE_READ)
+        return Outcome(error=error)
+
+
+async def whoami(tracker: Tracker) -> StaffMember:
+    """The active member of staff writing, or the store's refusal (UnknownStaff) saying how to get registered."""
+    actor = identity(tracker)
+    me = await call(case_file().staff.find_by_identity, actor.channel, actor.external_id)
+    if me is None:
+        await call(case_file().find_records, actor)  # refuses an unknown or deactivated identity, and audits it
+        raise UnknownStaff("You are not registered to use the case file.")
+    return me
+
+
+async def directory() -> list[StaffMember]:
+    """Everyone in the staff directory, including those no longer active (their records can still be found)."""
+    return [entry.staff for entry in await call(case_file().staff.list_staff, include_inactive=True)]
+
+
+def is_manager(staff: StaffMember) -> bool:
+    return staff.role in MANAGER_ROLES
+
+
+async def other_parties(me: StaffMember) -> list[StaffMember]:
+    """Who can be the other person in the discussion: practitioners for a manager, managers for anyone else."""
+    roles = PRACTITIONER_ROLES if is_manager(me) else MANAGER_ROLES
+    return [s for s in await directory() if s.active and s.id != me.id and s.role in roles]
+
+
+# -- reading what people type and saying it back -----------------------------------------------------------------------
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.lower().split()).strip(" .!")
+
+
+def choose(text: str, options: list[tuple[str, str]]) -> str | None:
+    """The value of the option (value, words) a message picks, by its words or its value."""
+    said = normalised(text)
+    for value, words in options:
+        if said in (normalised(words), normalised(value), normalised(value.replace("_", " "))):
+            return value
+    return None
+
+
+def chunks(text: str, limit: int = MESSAGE_CHARS) -> list[str]:
+    """Long text split into messages a chat app takes: at blank lines, else at line ends, else anywhere."""
+    pieces: list[tuple[str, str]] = []  # (text, what joins it to the piece before)
+    for block in text.split("\n\n"):
+        if len(block) <= limit:
+            pieces.append((block, "\n\n"))
+            continue
+        for line in block.split("\n"):
+            pieces += [(line[i : i + limit], "\n") for i in range(0, max(len(line), 1), limit)]
+    parts: list[str] = []
+    current = ""
+    for piece, joiner in pieces:
+        if current and len(current) + len(joiner) + len(piece) > limit:
+            parts.append(current)
+            current = piece
+        else:
+            current = f"{current}{joiner}{piece}" if current else piece
+    return parts + [current] if current.strip() else parts
+
+
+# -- what the conversation holds ---------------------------------------------------------------------------------------
+
+
+def user_events(tracker: Tracker) -> list[dict[str, Any]]:
+    return [e for e in tracker.events if e.get("event") == "user"]
+
+
+def previous_user_text(tracker: Tracker) -> str:
+    users = user_events(tracker)
+    return (users[-2].get("text") or "").strip() if len(users) > 1 else ""
+
+
+class Turn:
+    """One message being handled: the dispatcher, the tracker, and who is writing (read from the case file once)."""
+
+    def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker):
+        self.dispatcher = dispatcher
+        self.tracker = tracker
+        self.actor = identity(tracker)
+        self._me: StaffMember | None = None
+
+    def say(self, text: str, buttons: list[dict[str, str]] | None = None) -> None:
+        parts = chunks(text) or ["Please choose:"]
+        for part in parts[:-1]:
+            self.dispatcher.utter_message(text=part)
+        self.dispatcher.utter_message(text=parts[-1], buttons=buttons or None)
+
+    def slot(self, name: str) -> Any:
+        return self.tracker.get_slot(name)
+
+    async def me(self) -> StaffMember:
+        if self._me is None:
+            self._me = await whoami(self.tracker)
+        return self._me
+
+    async def attempt(self, method: Callable[..., Any], *args: Any, not_done: str = "", **kwargs: Any) -> Outcome:
+        return await attempt(self.dispatcher, method, *args, not_done=not_done, **kwargs)
+
+    async def record(self, record_id: int) -> Outcome:
+        return await self.attempt(case_file().get_record, self.actor, record_id)
+
+    async def find(self, **filters: Any) -> Outcome:
+        return await self.attempt(case_file().find_records, self.actor, **filters)
