@@ -152,8 +152,10 @@ class Turn:
         self.tracker = tracker
         self.actor = identity(tracker)
         self._me: StaffMember | None = None
+        self.lead = ""  # put before the next thing said: "Back to recording your discussion on ZW25P01234: "
 
     def say(self, text: str, buttons: list[dict[str, str]] | None = None) -> None:
+        text, self.lead = self.lead + text, ""
         parts = chunks(text) or ["Please choose:"]
         for part in parts[:-1]:
             self.dispatcher.utter_message(text=part)

@@ -25,8 +25,11 @@ ANSWERING_ACTIONS: dict[str, type[Action]] = {
     "offence_lookup": ActionLookupOffence,
     "nlu_fallback": ActionSuggestTopics,
 }
-# Intents answered by a response or a rule of their own, which a form gives way to (data/rules/interjections.yml).
-OTHER_INTERJECTIONS = {"urgent_danger", "help", "greet", "bot_challenge", "out_of_scope", "thank"}
+# Intents answered by a response or an action of their own, which a form gives way to (data/rules/interjections.yml).
+OTHER_INTERJECTIONS = {"urgent_danger", "help", "greet", "bot_challenge", "out_of_scope", "thank", "list_records"}
+# Said in a few words ("help", "hello", "thanks"), these are never an answer to a form's question.
+SHORT_INTERJECTIONS = {"help", "greet", "bot_challenge", "thank"}
+SHORT = 4
 # What runs for an interjection before the form asks its question again ("Back to ...").
 RESUMING_AFTER = {
     "action_answer_topic",
@@ -37,6 +40,7 @@ RESUMING_AFTER = {
     "action_urgent_guidance",
     "action_help",
     "action_greet",
+    "action_list_records",
     "utter_bot_challenge",
     "utter_out_of_scope",
     "utter_thank",
@@ -65,20 +69,25 @@ def answering_action(intent: str | None) -> Action | None:
     return kind() if kind else None
 
 
-def is_interjection(tracker: Tracker) -> bool:
+def is_interjection(tracker: Tracker, free_text: bool = False) -> bool:
     """Whether the latest message, inside a form, is for answering as it would be outside it.
 
-    An offence is looked up whenever one is named; any other question only when the message asks something, so
-    that "yes, there was domestic violence" answers the form's question and is not taken for a question about
-    domestic violence.
+    Urgent danger always is, and so is a button of another kind (a paragraph, a record). Typed, a question, term,
+    paragraph or question area is one when the message asks something, so that "yes, there was domestic violence"
+    answers the form's question; "help" or "thanks" when said in a few words; an offence whenever one is named,
+    except where the question takes any text (`free_text`: "father has a caution for ABH" is what was discussed).
     """
     intent = intent_of(tracker)
     text = text_of(tracker)
-    if text.startswith("/"):
-        return intent in OTHER_INTERJECTIONS or answering_action(intent) is not None
-    if intent in OTHER_INTERJECTIONS or intent == "offence_lookup":
+    if intent == "urgent_danger":
         return True
-    return answering_action(intent) is not None and asks_something(text)
+    if answering_action(intent) is None and intent not in OTHER_INTERJECTIONS:
+        return False
+    if text.startswith("/") or asks_something(text):
+        return True
+    if intent in SHORT_INTERJECTIONS and len(text.split()) <= SHORT:
+        return True
+    return intent == "offence_lookup" and not free_text
 
 
 async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> bool:
@@ -97,7 +106,17 @@ def _since_last_message(tracker: Tracker) -> list[dict[str, Any]]:
 
 
 def resuming(tracker: Tracker) -> bool:
-    """Whether the form is asking again after answering something else in this turn (so it says "Back to ...")."""
-    if any(e.get("event") == "action" and e.get("name") in RESUMING_AFTER for e in _since_last_message(tracker)):
-        return True
-    return is_interjection(tracker) and answering_action(intent_of(tracker)) is not None
+    """Whether the form asks again after something else was answered for this message (so it says "Back to ...")."""
+    return any(e.get("event") == "action" and e.get("name") in RESUMING_AFTER for e in _since_last_message(tracker))
+
+
+def asked_before(tracker: Tracker, slot: str) -> bool:
+    """Whether the form's pending question, when the latest message came, was already this one (a repeat)."""
+    events = list(tracker.events)
+    last = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+    for event in reversed(events[:last]):
+        if event.get("event") == "slot" and event.get("name") == "requested_slot":
+            return event.get("value") == slot
+        if event.get("event") == "active_loop":
+            return False
+    return False

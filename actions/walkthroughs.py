@@ -12,7 +12,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, entity_values, intent_of, text_of
-from actions.interjections import answer, is_interjection, resuming
+from actions.interjections import answer, answering_action, is_interjection, resuming
 from knowledge.answers import citation_line
 from knowledge.decision import REMINDER
 from knowledge.walkthroughs import Walkthrough, load_walkthroughs, statements
@@ -215,7 +215,8 @@ class AskFact(Action):
         walkthrough = current(tracker)
         if walkthrough is not None and self.fact in walkthrough.facts:
             message = question_message(walkthrough, self.fact)
-            if resuming(tracker):
+            answered_too = is_interjection(tracker) and answering_action(intent_of(tracker)) is not None
+            if resuming(tracker) or answered_too:
                 message["text"] = f"Back to {walkthrough.called}: {message['text']}"
             dispatcher.utter_message(**message)
         return []

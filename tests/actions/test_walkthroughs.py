@@ -56,7 +56,7 @@ def test_an_answer_that_is_not_one_keeps_the_form_asking(make_tracker):
     tracker = make_tracker("banana", "nlu_fallback", slots={"walkthrough": "section_120", "requested_slot": "law"})
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
-    assert slots(events) == {"walkthrough": "section_120"}
+    assert slots(events) == {"law": None}  # not valid: the form asks again, no other rule answers
     assert "didn't catch" in dispatcher.messages[0]["text"]
 
 
@@ -91,7 +91,7 @@ def test_every_fact_is_a_slot_name_once():
     assert len(facts) == len(set(facts)) and "law" in facts
 
 
-def test_an_offence_named_mid_walkthrough_is_looked_up_and_the_question_stands(make_tracker):
+def test_an_offence_named_mid_walkthrough_is_looked_up_and_what_it_states_is_kept(make_tracker):
     tracker = make_tracker(
         "dad's new partner has a caution for ABH",
         "offence_lookup",
@@ -99,5 +99,17 @@ def test_an_offence_named_mid_walkthrough_is_looked_up_and_the_question_stands(m
     )
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
-    assert "harm_raised" not in slots(events)
+    assert slots(events) == {"relevant_individuals_identified": True}  # "dad's new partner": both parts are used
     assert "Section 47 | Offences Against the Person Act 1861" in dispatcher.messages[0]["text"]
+
+
+def test_a_question_that_answers_nothing_is_left_to_the_rules(make_tracker):
+    tracker = make_tracker(
+        "is ABH on the schedule?",
+        "offence_lookup",
+        slots={"walkthrough": "police_check", "law": "private", "requested_slot": "harm_raised"},
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
+    # Nothing filled: the form is rejected and data/rules/interjections.yml answers with action_lookup_offence.
+    assert events == [] and dispatcher.messages == []
