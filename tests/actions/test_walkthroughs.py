@@ -7,6 +7,7 @@ import asyncio
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.walkthroughs import (
+    ASK_ACTIONS,
     ActionExplainQuestion,
     ActionStartWalkthrough,
     ActionWalkthroughOutcome,
@@ -113,3 +114,70 @@ def test_a_question_that_answers_nothing_is_left_to_the_rules(make_tracker):
     events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
     # Nothing filled: the form is rejected and data/rules/interjections.yml answers with action_lookup_offence.
     assert events == [] and dispatcher.messages == []
+
+
+def test_a_reply_that_answers_and_asks_has_both_parts_used(make_tracker):
+    tracker = make_tracker(
+        "private - what is a LADO though?",
+        "define_term",
+        slots={"walkthrough": "police_check", "requested_slot": "law"},
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
+    assert slots(events) == {"law": "private"}
+    assert "Local Authority Designated Officer" in dispatcher.messages[0]["text"]
+
+
+def test_a_question_about_the_pending_fact_is_not_taken_for_its_answer(make_tracker):
+    tracker = make_tracker(
+        "what counts as public law?", "define_term", slots={"walkthrough": "police_check", "requested_slot": "law"}
+    )
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(CollectingDispatcher(), tracker, {}))
+    assert events == []
+
+
+def test_the_question_comes_back_in_one_line_after_an_interjection(make_tracker):
+    tracker = make_tracker("what is a LADO?", "define_term", slots={"walkthrough": "police_check"})
+    tracker.events = [
+        {"event": "user", "text": "what is a LADO?"},
+        {"event": "action_execution_rejected", "name": "walkthrough_form"},
+        {"event": "action", "name": "action_define_term"},
+    ]
+    [message], _ = run(ASK_ACTIONS["law"](), tracker)
+    assert message["text"] == "Back to the police check: Is this a private law application, or a public law case?"
+    assert [b["title"] for b in message["buttons"]][:2] == ["Private law", "Public law"]
+    tracker = make_tracker("/start_walkthrough", "start_walkthrough", slots={"walkthrough": "police_check"})
+    [message], _ = run(ASK_ACTIONS["law"](), tracker)
+    assert not message["text"].startswith("Back to")
+
+
+def test_actually_public_law_changes_the_given_fact_and_says_so(make_tracker):
+    tracker = make_tracker(
+        "actually it's public law, sorry",
+        "inform",
+        slots={"walkthrough": "section_120", "law": "private", "question_7": "yes", "requested_slot": "c1a_completed"},
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
+    assert slots(events) == {"law": "public"}
+    assert dispatcher.messages[0]["text"] == "Changed: Proceedings: public law."
+    tracker.slots["law"] = "public"
+    needed = asyncio.run(ValidateWalkthroughForm().required_slots([], CollectingDispatcher(), tracker, {}))
+    assert needed == []  # public law: s120 does not apply, nothing more to ask
+
+
+def test_go_back_and_change_a_named_answer_forget_that_answer_only(make_tracker):
+    given = {"walkthrough": "section_120", "law": "private", "question_7": "yes", "requested_slot": "c1a_completed"}
+    tracker = make_tracker("go back", "correct_answer", slots=dict(given))
+    tracker.events = [
+        {"event": "slot", "name": "law", "value": "private"},
+        {"event": "slot", "name": "question_7", "value": "yes"},
+        {"event": "user", "text": "go back"},
+    ]
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
+    assert slots(events) == {"question_7": None}
+    assert dispatcher.messages[0]["text"].startswith("Changing your answer")
+    tracker = make_tracker("change my answer about the proceedings", "correct_answer", slots=dict(given))
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(CollectingDispatcher(), tracker, {}))
+    assert slots(events) == {"law": None}
