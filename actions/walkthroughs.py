@@ -109,9 +109,13 @@ class ValidateWalkthroughForm(FormValidationAction):
     ) -> list[EventType]:
         walkthrough = current(tracker)
         text = text_of(tracker)
+        requested = tracker.get_slot("requested_slot")
+        if walkthrough is not None and tapped(walkthrough, requested, text):
+            # A button of the question is its answer, whatever the classifier made of its words
+            # ("Child abuse outside work" is not a report of danger now).
+            return [SlotSet(requested, walkthrough.parse_answer(requested, text, now()))]
         if walkthrough is None or intent_of(tracker) in CONTROL_INTENTS or not text:
             return []
-        requested = tracker.get_slot("requested_slot")
         asking = is_interjection(tracker)
         updates = stated_facts(walkthrough, requested, text, asking)
         known = known_facts(tracker, walkthrough)
@@ -139,6 +143,14 @@ class ValidateWalkthroughForm(FormValidationAction):
         walkthrough = current(tracker)
         slots = ({"walkthrough", *walkthrough.facts}) if walkthrough else set()
         return [SlotSet(k, v) for k, v in tracker.slots_to_validate().items() if k in slots]
+
+
+def tapped(walkthrough: Walkthrough, fact: str | None, text: str) -> bool:
+    """Whether the message is the words of one of the pending question's buttons."""
+    if fact not in walkthrough.facts:
+        return False
+    said = " ".join(text.lower().split())
+    return any(said == option.title.lower() for option in walkthrough.question(fact).options)
 
 
 def stated_facts(walkthrough: Walkthrough, requested: str | None, text: str, asking: bool) -> dict[str, Any]:

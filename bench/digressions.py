@@ -55,6 +55,7 @@ DIGRESSIONS = {
         "dad has just turned up drunk at the school and is trying to take the kids",
     ],
 }
+MAX_TURNS = 40  # a conversation that has not ended by then is going round in circles
 KINDS = ["question", "term", "paragraph", "offence", "urgent", "correction"]
 POINT = re.compile(r"Point (\d+) of 12 \(Framework 2\.81\)")
 
@@ -78,6 +79,9 @@ class Result:
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    def __post_init__(self) -> None:
+        print(".", end="", file=sys.stderr, flush=True)
 
 
 class Chat:
@@ -139,7 +143,8 @@ def run_walkthrough(bench: Bench, walkthrough: Walkthrough, choice: int, kind: s
     replies = chat.say(f'/start_walkthrough{{"walkthrough": "{walkthrough.name}"}}')
     known: dict[str, Any] = {}
     step = 0
-    while True:
+    digressed = False
+    for _ in range(MAX_TURNS):
         needed = walkthrough.next_facts(known, now())
         if not needed:
             break
@@ -148,7 +153,8 @@ def run_walkthrough(bench: Bench, walkthrough: Walkthrough, choice: int, kind: s
         if question.text not in texts(replies):
             result.failures.append(f"expected the question {question.text!r}, got {texts(replies)[:300]!r}")
             return result
-        if step == at:
+        if step == at and not digressed:
+            digressed = True
             replies = digress(bench, chat, walkthrough, known, fact, kind, n, result)
             if result.failures:
                 return result
@@ -157,6 +163,9 @@ def run_walkthrough(bench: Bench, walkthrough: Walkthrough, choice: int, kind: s
         known[fact] = value
         replies = chat.say(title)
         step += 1
+    else:
+        result.failures.append(f"no outcome after {MAX_TURNS} turns")
+        return result
     decision = next((r["custom"] for r in replies if "custom" in r), None)
     expected = walkthrough.decide(known, now()).code
     if not decision or decision.get("decision") != expected:

@@ -181,3 +181,13 @@ def test_go_back_and_change_a_named_answer_forget_that_answer_only(make_tracker)
     tracker = make_tracker("change my answer about the proceedings", "correct_answer", slots=dict(given))
     events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(CollectingDispatcher(), tracker, {}))
     assert slots(events) == {"law": None}
+
+
+def test_a_button_is_the_answer_even_when_its_words_sound_urgent(make_tracker):
+    tracker = make_tracker(
+        "Child abuse outside work",
+        "urgent_danger",
+        slots={"walkthrough": "staff_allegation", "requested_slot": "concern_type"},
+    )
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(CollectingDispatcher(), tracker, {}))
+    assert list(slots(events)) == ["concern_type"] and slots(events)["concern_type"] is not None
