@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -14,11 +12,11 @@ from actions.common import button, entity_values, intent_of, text_of
 from actions.guidance import say
 from knowledge.answers import citation_line
 from knowledge.decision import REMINDER
+from knowledge.moments import now
 from knowledge.offence_answers import offence_answer
 from knowledge.walkthroughs import Walkthrough, load_walkthroughs
 
 FORM = "walkthrough_form"
-LONDON = ZoneInfo("Europe/London")
 # Intents that steer the walkthrough rather than answer its question.
 CONTROL_INTENTS = {"why_ask", "stop", "start_again", "urgent_danger"}
 START_INTENTS = {
@@ -26,10 +24,6 @@ START_INTENTS = {
     "decide_police_check": "police_check",
     "decide_referral_type": "referral_type",
 }
-
-
-def now() -> datetime:
-    return datetime.now(LONDON)
 
 
 def all_facts() -> list[str]:

@@ -584,3 +584,14 @@ def test_record_numbers_are_read_from_the_message():
     assert record_number("show record 12", []) == 12
     assert record_number("/list_records", [{"entity": "record", "value": "7"}]) == 7
     assert record_number('/list_records{"record": "7"}', []) is None
+
+
+def test_a_discussion_time_is_asked_for_as_a_time_not_as_minutes_ago(store, make_tracker):
+    talk = Conversation(make_tracker, JO)
+    talk.start(f"record my SM discussion on {CASE}", "record_discussion")
+    talk.answer("Sam Patel")
+    replies = talk.answer("20 minutes ago")
+    assert "Please give the time as well as the day" in texts(replies)
+    assert talk.question == "discussed_at"
+    talk.answer("just now")
+    assert talk.question == "concern_identified_at"

@@ -16,16 +16,15 @@ from hypothesis import strategies as st
 from knowledge import police_check, s120_pathway
 from knowledge.decision import MissingFacts
 from knowledge.framework import load_framework
+from knowledge.moments import LONDON
 from knowledge.walkthroughs import (
     DATA,
-    LONDON,
     NOT_MADE,
     Option,
     Question,
     Walkthrough,
     WalkthroughDataError,
     load_walkthroughs,
-    parse_moment,
     parse_walkthroughs,
 )
 
@@ -476,41 +475,6 @@ def test_every_button_is_read_back_as_its_value(walkthroughs):
 )
 def test_typed_answers(walkthroughs, name, fact, reply, value):
     assert walkthroughs[name].parse_answer(fact, reply, MONDAY) == value
-
-
-@pytest.mark.parametrize(
-    "reply, moment",
-    [
-        ("just now", "2026-11-23T16:00"),
-        ("20 minutes ago", "2026-11-23T15:40"),
-        ("an hour ago", "2026-11-23T15:00"),
-        ("half an hour ago", "2026-11-23T15:30"),
-        ("noon", "2026-11-23T12:00"),
-        ("9.15", "2026-11-23T09:15"),
-        ("at 9:15am", "2026-11-23T09:15"),
-        ("12am", "2026-11-23T00:00"),
-        ("monday 9am", "2026-11-23T09:00"),  # today is a Monday
-        ("last monday 9am", "2026-11-16T09:00"),
-        ("Monday 17:00", "2026-11-16T17:00"),  # later today has not happened: the Monday before
-        ("sunday 10:00", "2026-11-22T10:00"),
-        ("23 Nov 09:15", "2026-11-23T09:15"),
-        ("22nd November 2026 at 8pm", "2026-11-22T20:00"),
-        ("22/11 10:00", "2026-11-22T10:00"),
-        ("30/11 10:00", "2025-11-30T10:00"),  # a date without a year is the latest one not after now
-        ("23/11/26 09:15", "2026-11-23T09:15"),
-        ("23/11 17:00", None),  # later today
-        ("31/02/2026 10:00", None),
-        ("yesterday 17:30 or today 9:00", None),
-        ("01/01/2020 10:00", None),
-        ("13:00pm", None),
-        ("", None),
-    ],
-)
-def test_moments_are_read_relative_to_now(reply, moment):
-    parsed = parse_moment(reply, MONDAY)
-    assert (parsed.isoformat(timespec="minutes")[:16] if parsed else None) == moment
-    if parsed:
-        assert parsed.tzinfo is not None and parsed.utcoffset().total_seconds() == 0
 
 
 def test_moments_carry_british_summer_time(walkthroughs):
