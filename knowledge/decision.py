@@ -59,7 +59,8 @@ class Decision:
     deadlines: tuple[tuple[str, date], ...] = ()
 
     def to_payload(self) -> dict[str, Any]:
-        """The custom JSON payload an outcome message carries (DESIGN.md contract)."""
+        """The custom JSON payload an outcome message carries, which programs reading the conversation rely on:
+        {"decision": code, "citations": [...], "steps": [...]} (README.md, Architecture)."""
         return {"decision": self.code, "citations": list(self.citations), "steps": [str(s) for s in self.steps]}
 
 
