@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -137,15 +137,25 @@ def _quoted_step(name: str, entry: Any, problems: list[str]) -> Step:
     return Step(QUOTE_JOIN.join(passages), entry["citation"], " ".join(str(entry.get("note", "")).split()))
 
 
+class DecisionData(NamedTuple):
+    """A decision's data file once checked: its quoted steps, its headlines, and any tables it holds besides."""
+
+    steps: dict[str, Step]
+    headlines: dict[str, str]
+    tables: dict[str, Any]
+
+
 def load_decision_data(
-    path: Path, step_names: Iterable[str], headline_names: Iterable[str]
-) -> tuple[dict[str, Step], dict[str, str]]:
-    """The quoted steps and the headlines a decision's YAML file holds, checked against the Framework.
+    path: Path, step_names: Iterable[str], headline_names: Iterable[str], table_names: Iterable[str] = ()
+) -> DecisionData:
+    """The quoted steps, the headlines and the named tables a decision's YAML file holds, checked against the Framework.
 
     The file maps `steps` names to a quote (one passage, or a list of passages of the same
     paragraph, shown joined by QUOTE_JOIN), its citation and an optional note, and `headlines`
-    names to text. Every passage must stand word for word in the paragraph it cites and every
-    name the decision uses must be there; DecisionDataError lists everything wrong.
+    names to text; each of `table_names` is a further top-level key the decision reads itself
+    (a table that names steps rather than quoting). Every passage must stand word for word in the
+    paragraph it cites and every name the decision uses must be there; DecisionDataError lists
+    everything wrong.
     """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -167,6 +177,13 @@ def load_decision_data(
             problems.append(f"{kind} missing: {', '.join(missing)}")
         if unused:
             problems.append(f"{kind} not used by the decision: {', '.join(unused)}")
+    table_names = tuple(table_names)
+    extra = sorted(set(data) - {"steps", "headlines", *table_names})
+    if extra:
+        problems.append(f"not used by the decision: {', '.join(extra)}")
+    for name in table_names:
+        if name not in data:
+            problems.append(f"missing: {name}")
     if problems:
         raise DecisionDataError(f"{path.name} is not valid:\n- " + "\n- ".join(problems))
-    return steps, headlines
+    return DecisionData(steps, headlines, {name: data[name] for name in table_names})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from knowledge.decision import (
     Decision,
-    Step,
+    DecisionData,
     check_facts,
     decide_when_known,
     facts_still_needed,
@@ -83,14 +83,14 @@ FACT_VALUES: dict[str, tuple] = {
 
 
 @lru_cache(maxsize=1)
-def load_staff_allegations() -> tuple[dict[str, Step], dict[str, str]]:
+def load_staff_allegations() -> DecisionData:
     """The quoted steps and headline parts of staff_allegations.yml, checked word for word against the Framework."""
     return load_decision_data(DATA, STEPS, HEADLINES)
 
 
 @cache
 def _decide_known(facts: StaffAllegationFacts) -> Decision:
-    steps, headlines = load_staff_allegations()
+    steps, headlines, _ = load_staff_allegations()
     board = facts.staff_status == "board_member"
     abuse_of_a_child = facts.concern_type in ABUSE_OF_A_CHILD
     suffix = SUFFIX[facts.staff_status]

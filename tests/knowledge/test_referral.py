@@ -2,17 +2,22 @@
 
 from dataclasses import replace
 from datetime import date, datetime
-from functools import cache, lru_cache
+from functools import cache
 from itertools import product
-from pathlib import Path
 
 import pytest
 
 from knowledge.decision import MissingFacts
-from knowledge.framework import load_framework
-from knowledge.referral import CODES, ReferralFacts, decide_referral_type, missing_facts, referral_steps
+from knowledge.referral import (
+    CODES,
+    ReferralFacts,
+    decide_referral_type,
+    load_referral,
+    missing_facts,
+    referral_steps,
+)
+from tests.knowledge.conftest import assert_all_quoted, assert_quoted
 
-SOURCE = Path(__file__).resolve().parents[2] / "knowledge" / "source" / "framework.txt"
 ORDER = (
     "significant_harm",
     "needs_family_support_services",
@@ -49,22 +54,6 @@ def expected_missing(f: ReferralFacts) -> tuple[str, ...]:
                 needed.append(name)
                 break
     return tuple(needed)
-
-
-def norm(text: str) -> str:
-    return " ".join(text.replace("*", "").split())
-
-
-@lru_cache(maxsize=1)
-def source_text() -> str:
-    return norm(SOURCE.read_text(encoding="utf-8"))
-
-
-def assert_quoted(step) -> None:
-    passage = norm(" ".join(f"{p.title} {p.text}" for p in load_framework().passages(step.citation)))
-    for fragment in step.fragments:
-        assert norm(fragment) in passage, f"not verbatim in {step.citation}: {fragment!r}"
-        assert norm(fragment) in source_text()
 
 
 def test_every_combination_of_facts():
@@ -200,6 +189,7 @@ def test_optional_steps_are_left_out_only_when_known_not_to_apply():
 def test_every_referral_step_is_verbatim():
     for step in referral_steps(datetime(2026, 12, 24, 16, 55)).steps:
         assert_quoted(step)
+    assert_all_quoted(load_referral().steps.values())
     payload = referral_steps(datetime(2026, 12, 24, 16, 55)).to_payload()
     assert payload["decision"] == "s47_child_welfare_protection"
     assert "2.103" in payload["citations"]

@@ -1,24 +1,19 @@
 """Allegations or concerns about a member of staff against Framework 4.13-4.25, over every combination of facts."""
 
 from dataclasses import replace
-from functools import cache, lru_cache
+from functools import cache
 from itertools import product
-from pathlib import Path
 
 import pytest
 
-from knowledge.decision import MissingFacts, load_decision_data
-from knowledge.framework import load_framework
+from knowledge.decision import MissingFacts
 from knowledge.staff_allegations import (
-    DATA,
-    HEADLINES,
-    STEPS,
     StaffAllegationFacts,
     decide_staff_allegation,
+    load_staff_allegations,
     missing_facts,
 )
-
-SOURCE = Path(__file__).resolve().parents[2] / "knowledge" / "source" / "framework.txt"
+from tests.knowledge.conftest import assert_all_quoted
 
 # The 4.15 list, copied by hand from the Framework.
 CONCERNS = {
@@ -100,15 +95,6 @@ def expected_missing(f: StaffAllegationFacts) -> tuple[str, ...]:
     return tuple(needed)
 
 
-def norm(text: str) -> str:
-    return " ".join(text.replace("*", "").replace("\u2019", "'").split())
-
-
-@lru_cache(maxsize=1)
-def source_text() -> str:
-    return norm(SOURCE.read_text(encoding="utf-8"))
-
-
 def test_every_combination_of_facts():
     decided = 0
     for values in product(*((None, *values) for values in ASKING_ORDER.values())):
@@ -156,9 +142,4 @@ def test_all_four_facts_are_asked():
 
 
 def test_every_step_is_quoted_word_for_word():
-    steps, _ = load_decision_data(DATA, STEPS, HEADLINES)
-    framework = load_framework()
-    for name, step in steps.items():
-        for fragment in step.fragments:
-            assert norm(fragment) in source_text(), name
-            assert framework.quotes(step.citation, fragment), name
+    assert_all_quoted(load_staff_allegations().steps.values())
