@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from itertools import product
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -61,6 +61,28 @@ class Decision:
     def to_payload(self) -> dict[str, Any]:
         """The custom JSON payload an outcome message carries (DESIGN.md contract)."""
         return {"decision": self.code, "citations": list(self.citations), "steps": [str(s) for s in self.steps]}
+
+
+def say_day(day: date) -> str:
+    """A day as a deadline says it: "Tuesday 29 December 2026"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def say_moment(moment: datetime) -> str:
+    """A moment as a deadline says it, in its own time zone's local time: "16:55 on Friday 25 December 2026"."""
+    return f"{moment:%H:%M} on {say_day(moment)}"
+
+
+def say_deadline(when: date) -> str:
+    """A deadline's day, with its time when it has one."""
+    return say_moment(when) if isinstance(when, datetime) else say_day(when)
+
+
+def hours_later(moment: datetime, hours: int) -> datetime:
+    """The moment `hours` of elapsed time later, in the same time zone's local time (across a clock change too)."""
+    if moment.tzinfo is None:
+        return moment + timedelta(hours=hours)
+    return (moment.astimezone(timezone.utc) + timedelta(hours=hours)).astimezone(moment.tzinfo)
 
 
 class MissingFacts(ValueError):

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -15,14 +15,43 @@ from knowledge.decision import (
     check_facts,
     decide_when_known,
     facts_still_needed,
+    hours_later,
     load_decision_data,
+    say_day,
+    say_moment,
     unique,
 )
 from knowledge.working_days import COUNTING_RULE, add_working_days
 
 DATA = Path(__file__).parent / "data" / "referral.yml"
 
-CODES = ("s47_child_welfare_protection", "s17_needs", "promoting_welfare", "no_referral")
+CODES = (
+    "s47_child_welfare_protection",
+    "s17_needs",
+    "s17_needs_consent_refused",
+    "promoting_welfare",
+    "promoting_welfare_consent_refused",
+    "no_referral",
+)
+# Whether each person consents: yes, no (not in agreement, 2.63(b)), or not asked yet.
+NOT_ASKED = "not_asked"
+CONSENT_VALUES = (True, False, NOT_ASKED)
+S47_STEPS = (
+    "service_manager_first",
+    "s47_consent",
+    "tell_the_child",
+    "mechanism",
+    "covering_letter_a",
+    "caf_consent",
+    "not_delay",
+    "record_what_the_child_said",
+    "record_third_party_information",
+    "record_times",
+    "skin_map",
+    "signed_and_dated",
+    "childs_views_recorded",
+    "parents_informed_recorded",
+)
 STEPS = (
     "service_manager_first",
     "mechanism",
@@ -31,6 +60,19 @@ STEPS = (
     "s47_consent",
     "s17_consent",
     "consider_s47",
+    "consent_all_three",
+    "has_suffered",
+    "past_incident",
+    "was_is_or_is_likely",
+    "section_120_exception",
+    "tell_the_child",
+    "childs_views_recorded",
+    "record_what_the_child_said",
+    "record_third_party_information",
+    "record_times",
+    "skin_map",
+    "signed_and_dated",
+    "parents_informed_recorded",
     "promoting_welfare_consent",
     "duty_to_refer",
     "other_agency",
@@ -51,7 +93,7 @@ STEPS = (
     "no_reply",
     "record_decisions",
 )
-HEADLINES = (*CODES, "consent_not_given", "consider_s47")
+HEADLINES = (*CODES, "s47_has_suffered", "court_refused", "consent_not_asked", "consider_s47")
 
 
 @lru_cache(maxsize=1)
@@ -70,42 +112,60 @@ class ReferralFacts:
     """What is believed or suspected about the child, and who consents; None where not yet known.
 
     significant_harm: the child is believed or suspected to be currently suffering, or likely
-    to suffer, significant harm (2.61(a)). needs_family_support_services: the child has
-    developmental and welfare needs likely only to be met through family support services
-    (2.61(b)). promote_welfare_through_other_agency: the child and family are to be referred to
-    another agency to promote their welfare through the common assessment framework (2.62(c)).
-    child_consents, parents_consent, court_consents: whether each agrees to the referral.
+    to suffer, significant harm (2.61(a)). past_significant_harm: the child has suffered
+    significant harm in the past (2.67 "has suffered", 2.79 "even when the alleged incident was
+    in the past", 2.80 "was"), other than past harm only from witnessing harm to others, which is
+    the section 120 exception of 2.79. needs_family_support_services: the child has developmental
+    and welfare needs likely only to be met through family support services (2.61(b)).
+    promote_welfare_through_other_agency: the child and family are to be referred to another
+    agency to promote their welfare through the common assessment framework (2.62(c)).
+    child_consents, parents_consent, court_consents: True, False (not in agreement) or
+    NOT_ASKED (not asked yet).
     """
 
     significant_harm: bool | None = None
+    past_significant_harm: bool | None = None
     needs_family_support_services: bool | None = None
     promote_welfare_through_other_agency: bool | None = None
-    child_consents: bool | None = None
-    parents_consent: bool | None = None
-    court_consents: bool | None = None
+    child_consents: bool | str | None = None
+    parents_consent: bool | str | None = None
+    court_consents: bool | str | None = None
 
 
-FACT_VALUES: dict[str, tuple] = {field.name: (True, False) for field in fields(ReferralFacts)}
+FACT_VALUES: dict[str, tuple] = {
+    field.name: CONSENT_VALUES if field.name.endswith(("consents", "consent")) else (True, False)
+    for field in fields(ReferralFacts)
+}
 
 
 def _consent_decision(code: str, letter: str, consent: str, facts: ReferralFacts) -> Decision:
+    """A referral that needs everyone's consent: it goes ahead, waits to be asked, or is refused (2.63)."""
     headlines = load_referral().headlines
-    refused = [
-        who
-        for who, agrees in (
-            ("the child", facts.child_consents),
-            ("the parent/s", facts.parents_consent),
-            ("the court", facts.court_consents),
-        )
-        if not agrees
-    ]
-    headline = headlines[code]
+    answers = (
+        ("the child", facts.child_consents),
+        ("the parent/s", facts.parents_consent),
+        ("the court", facts.court_consents),
+    )
+    refused = [who for who, agrees in answers if agrees is False]
+    not_asked = [who for who, agrees in answers if agrees == NOT_ASKED]
     if refused:
-        headline += " " + headlines["consent_not_given"].format(who=" and ".join(refused))
+        code = f"{code}_consent_refused"
+        headline = headlines[code].format(who=" and ".join(refused))
+        keys = [consent]
+        if code == "s17_needs_consent_refused":
+            if facts.child_consents is False or facts.parents_consent is False:
+                headline += " " + headlines["consider_s47"]
+                keys.append("consider_s47")
+            else:
+                headline += " " + headlines["court_refused"]
+        keys += ["consent_all_three", "parents_informed_recorded"]
+        steps = _steps(*keys)
+        return Decision(code, headline, steps, unique(s.citation for s in steps))
+    headline = headlines[code]
     keys = [consent]
-    if code == "s17_needs" and (facts.child_consents is False or facts.parents_consent is False):
-        headline += " " + headlines["consider_s47"]
-        keys.append("consider_s47")
+    if not_asked:
+        headline += " " + headlines["consent_not_asked"].format(who=" and ".join(not_asked))
+        keys.append("consent_all_three")
     steps = _steps(*keys, "mechanism", f"covering_letter_{letter}", "caf_consent")
     return Decision(code, headline, steps, unique(s.citation for s in steps))
 
@@ -113,17 +173,19 @@ def _consent_decision(code: str, letter: str, consent: str, facts: ReferralFacts
 @cache
 def _decide_known(facts: ReferralFacts) -> Decision:
     headlines = load_referral().headlines
+    code = "s47_child_welfare_protection"
     if facts.significant_harm:
-        steps = _steps(
-            "service_manager_first", "s47_consent", "mechanism", "covering_letter_a", "caf_consent", "not_delay"
-        )
-        code = "s47_child_welfare_protection"
+        steps = _steps(*S47_STEPS)
         return Decision(code, headlines[code], steps, unique(s.citation for s in steps))
+    if facts.past_significant_harm:
+        steps = _steps(S47_STEPS[0], "has_suffered", "past_incident", "was_is_or_is_likely", *S47_STEPS[1:])
+        headline = f"{headlines[code]} {headlines['s47_has_suffered']}"
+        return Decision(code, headline, steps, unique(s.citation for s in steps))
     if facts.needs_family_support_services:
         return _consent_decision("s17_needs", "b", "s17_consent", facts)
     if facts.promote_welfare_through_other_agency:
         return _consent_decision("promoting_welfare", "c", "promoting_welfare_consent", facts)
-    steps = _steps("duty_to_refer", "other_agency")
+    steps = _steps("duty_to_refer", "other_agency", "section_120_exception")
     return Decision("no_referral", headlines["no_referral"], steps, unique(s.citation for s in steps))
 
 
@@ -136,14 +198,6 @@ def missing_facts(facts: ReferralFacts) -> list[str]:
 def decide_referral_type(facts: ReferralFacts) -> Decision:
     """The type of referral (2.61-2.63), its consent and covering letter; MissingFacts if not yet decidable."""
     return decide_when_known(facts, FACT_VALUES, _decide_known)
-
-
-def _day(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def _moment(moment: datetime) -> str:
-    return f"{moment:%H:%M} on {_day(moment)}"
 
 
 def _timescales(referral_made_at: datetime | None) -> tuple[dict[str, str], str, tuple[tuple[str, date], ...]]:
@@ -166,20 +220,20 @@ def _timescales(referral_made_at: datetime | None) -> tuple[dict[str, str], str,
     made_on = referral_made_at.date()
     one_working_day = add_working_days(made_on, 1)
     three_working_days = add_working_days(made_on, 3)
-    within_24_hours = referral_made_at + timedelta(hours=24)
+    within_24_hours = hours_later(referral_made_at, 24)
     notes = {
-        "2.101": f"Referral made by telephone at {_moment(referral_made_at)}.",
-        "2.103": f"By the end of {_day(one_working_day)}. {COUNTING_RULE}",
-        "Appendix V": f"By {_moment(within_24_hours)}: the supervision checklist in Appendix V sets 24 hours, and "
+        "2.101": f"Referral made by telephone at {say_moment(referral_made_at)}.",
+        "2.103": f"By the end of {say_day(one_working_day)}. {COUNTING_RULE}",
+        "Appendix V": f"By {say_moment(within_24_hours)}: the supervision checklist in Appendix V sets 24 hours, and "
         "meeting the earlier of the two timescales meets both.",
-        "2.108": f"By the end of {_day(one_working_day)}, one working day counted from the day of the referral.",
-        "2.104": f"If there is no reply by the end of {_day(three_working_days)}, three working days counted from the "
-        "day of the referral.",
+        "2.108": f"By the end of {say_day(one_working_day)}, one working day counted from the day of the referral.",
+        "2.104": f"If there is no reply by the end of {say_day(three_working_days)}, three working days counted from "
+        "the day of the referral.",
     }
     headline = (
-        f"Child welfare (protection) referral made at {_moment(referral_made_at)}: confirm it in writing to "
-        f"LACSC by the end of {_day(one_working_day)} (one working day, 2.103); the supervision checklist in "
-        f"Appendix V says within 24 hours, by {_moment(within_24_hours)}."
+        f"Child welfare (protection) referral made at {say_moment(referral_made_at)}: confirm it in writing to "
+        f"LACSC by the end of {say_day(one_working_day)} (one working day, 2.103); the supervision checklist in "
+        f"Appendix V says within 24 hours, by {say_moment(within_24_hours)}."
     )
     deadlines = (
         ("Written confirmation to LACSC (2.103)", one_working_day),

@@ -6,6 +6,7 @@ from itertools import product
 
 import pytest
 
+from knowledge.currency import since_then
 from knowledge.decision import MissingFacts
 from knowledge.staff_allegations import (
     StaffAllegationFacts,
@@ -27,7 +28,7 @@ ASKING_ORDER = {
     "concern_type": tuple(CONCERNS),
     "staff_status": ("employed", "self_employed_contractor", "board_member"),
     "received_as_complaint": (True, False),
-    "gscc_registered": (True, False),
+    "registered_with_regulator": (True, False),
 }
 WORDS = {
     "line manager": ("4.16", "must immediately be discussed with the member of staff's line manager"),
@@ -75,7 +76,7 @@ def expected_outcome(f: StaffAllegationFacts) -> tuple:
         parts.add("complaints")
     if abuse_of_a_child:
         parts.add("regional director")
-    if f.gscc_registered:
+    if f.registered_with_regulator:
         parts.add("gscc")
     code = "staff_allegation_inform_regional_director" if abuse_of_a_child else "staff_allegation_refer_lado"
     return code, frozenset(parts), f.concern_type, f.staff_status
@@ -114,6 +115,8 @@ def test_every_combination_of_facts():
             if any(step.citation == citation and words in step.quote for step in decision.steps)
         }
         assert quoted == parts, facts
+        notes = [note.name for note in since_then(step.quote for step in decision.steps)]
+        assert ("gscc" in notes) is bool(facts.registered_with_regulator), facts
         assert decision.steps[0].citation == "4.15" and CONCERNS[concern] in decision.steps[0].quote
         for part in ("disciplinary", "work decisions"):
             citation, words = WORDS[part]
@@ -135,6 +138,17 @@ def test_abuse_of_a_child_goes_to_the_regional_director_immediately():
     assert decision.code == "staff_allegation_inform_regional_director"
     assert "regional director must be informed immediately" in decision.headline
     assert "Local Authority Designated Officer" in decision.headline
+
+
+def test_the_4_25_step_stays_with_a_since_then_note_on_todays_regulator():
+    decision = decide_staff_allegation(StaffAllegationFacts("other_unsuitability", "employed", False, True))
+    assert any(
+        step.citation == "4.25" and "General Social Care Council (GSCC)" in step.quote for step in decision.steps
+    )
+    assert "registered with a professional regulator" in decision.headline
+    (note,) = [note for note in since_then(step.quote for step in decision.steps) if note.name == "gscc"]
+    assert "Social Work England" in str(note) and "Children and Social Work Act 2017" in str(note)
+    assert "Social Work England" not in " ".join(step.quote for step in decision.steps)
 
 
 def test_all_four_facts_are_asked():

@@ -52,6 +52,7 @@ FACTS = {
     ),
     "referral_type": (
         "significant_harm",
+        "past_significant_harm",
         "needs_family_support_services",
         "promote_welfare_through_other_agency",
         "child_consents",
@@ -69,7 +70,7 @@ FACTS = {
         "case_allocated",
     ),
     "serious_case_review": ("cafcass_involvement", "child_or_other_child_at_risk", "scr_status"),
-    "staff_allegation": ("concern_type", "staff_status", "received_as_complaint", "gscc_registered"),
+    "staff_allegation": ("concern_type", "staff_status", "received_as_complaint", "registered_with_regulator"),
 }
 
 
@@ -158,7 +159,7 @@ def data():
             "has value 'maybe'",
         ),
         (
-            lambda d: d["walkthroughs"]["staff_allegation"]["questions"].pop("gscc_registered"),
+            lambda d: d["walkthroughs"]["staff_allegation"]["questions"].pop("registered_with_regulator"),
             "must ask exactly the facts",
         ),
         (lambda d: d["facts"]["law"]["extract"]["public"].append("(public law"), "bad pattern"),
@@ -273,7 +274,7 @@ def test_police_check_uses_the_added_step_facts_only_when_stated(walkthroughs):
 
 def test_referral_asks_when_it_was_made_only_for_a_s47_referral(walkthroughs):
     walkthrough = walkthroughs["referral_type"]
-    s17 = {"significant_harm": False, "needs_family_support_services": True}
+    s17 = {"significant_harm": False, "past_significant_harm": False, "needs_family_support_services": True}
     assert walkthrough.next_facts(s17) == ["child_consents", "parents_consent", "court_consents"]
     done = {**s17, "child_consents": True, "parents_consent": True, "court_consents": True}
     assert walkthrough.next_facts(done) == []
@@ -281,6 +282,27 @@ def test_referral_asks_when_it_was_made_only_for_a_s47_referral(walkthroughs):
     assert walkthrough.decide(done).deadlines == ()
     assert walkthrough.next_facts({"significant_harm": True}) == ["referral_made_at", "discussed_with_service_manager"]
     assert walkthrough.next_facts({"significant_harm": True, "referral_made_at": NOT_MADE}) == []
+
+
+def test_the_referral_asks_about_past_harm_and_agrees_with_the_section_120_decision(walkthroughs):
+    """A child hit by an adult who has since left: the referral walkthrough and the s120 pathway both refer."""
+    referral = walkthroughs["referral_type"]
+    assert referral.next_facts({"significant_harm": False})[0] == "past_significant_harm"
+    question = referral.question("past_significant_harm")
+    assert "in the past" in question.text and question.why_cite == "2.79"
+    past = {"significant_harm": False, "past_significant_harm": True, "referral_made_at": NOT_MADE}
+    assert referral.decide(past).code == "s47_child_welfare_protection"
+    s120 = walkthroughs["section_120"].decide(
+        {
+            "law": "private",
+            "question_7": "yes",
+            "c1a_completed": True,
+            "previously_at_risk_from_witnessing_harm": False,
+            "still_at_risk_from_witnessing_harm": False,
+            "other_types_of_harm": True,
+        }
+    )
+    assert s120.code == "child_protection_referral"
 
 
 def test_a_s47_referral_made_on_christmas_eve_has_its_dates(walkthroughs):
@@ -369,7 +391,7 @@ def test_a_referral_cannot_have_been_made_after_now(walkthroughs):
                 "concern_type": "physical_abuse_of_adult",
                 "staff_status": "employed",
                 "received_as_complaint": False,
-                "gscc_registered": True,
+                "registered_with_regulator": True,
             },
             "staff_allegation_refer_lado",
         ),
@@ -448,7 +470,9 @@ def test_every_button_is_read_back_as_its_value(walkthroughs):
         ("staff_allegation", "staff_status", "employed", "employed"),
         ("staff_allegation", "staff_status", "she's on the board", "board_member"),
         ("staff_allegation", "concern_type", "at home, his own kids", "abuse_of_child_outside_work"),
-        ("referral_type", "child_consents", "not asked", False),
+        ("referral_type", "child_consents", "not asked", "not_asked"),
+        ("referral_type", "parents_consent", "Not asked yet", "not_asked"),
+        ("referral_type", "court_consents", "no", False),
         ("referral_type", "referral_made_at", "no", NOT_MADE),
         ("referral_type", "referral_made_at", "not yet", NOT_MADE),
         ("referral_type", "referral_made_at", "today at 3pm", "2026-11-23T15:00+00:00"),
@@ -694,10 +718,10 @@ MESSAGES = [
     (
         "staff_allegation",
         "colleague is employed by us and registered with the GSCC; LA doing a s47 enquiry on her family",
-        {"staff_status": "employed", "gscc_registered": True, "concern_type": "child_protection_inquiry"},
+        {"staff_status": "employed", "registered_with_regulator": True, "concern_type": "child_protection_inquiry"},
     ),
     ("staff_allegation", "FCA hit his own son at home", {"concern_type": "abuse_of_child_outside_work"}),
-    ("staff_allegation", "she's not GSCC registered", {"gscc_registered": False}),
+    ("staff_allegation", "she's not GSCC registered", {"registered_with_regulator": False}),
     # nothing stated
     ("section_120", "hello", {}),
     ("police_check", "what's a strategy discussion?", {}),
