@@ -29,6 +29,7 @@ CODES = (
     "s120_notification",
     "child_protection_referral",
     "not_applicable_public_law",
+    "no_row_consult_service_manager",
 )
 QUESTION_7 = ("yes", "no", "either")
 
@@ -82,6 +83,8 @@ STEPS = (
     "safety_assessment",
     "safety_assessment_question_7",
     "with_a_view_to_referral",
+    "police_check_harm_raised",
+    "service_manager_question_7",
     "private_law_pathway",
     "public_law_core",
     "public_law_shared_within",
@@ -226,7 +229,7 @@ def load_pathway(path: Path = PATHWAY) -> Pathway:
         for code, entry in outcomes_data.items()
     }
     screening = steps["screening"]
-    no_row = _fixed(tables["no_row"], "no_row", "no_action", headlines["no_row"], steps, problems)
+    no_row = _fixed(tables["no_row"], "no_row", "no_row_consult_service_manager", headlines["no_row"], steps, problems)
     public_law = _fixed(
         tables["public_law"],
         "public_law",

@@ -36,6 +36,7 @@ ACTIONS = {
     "s120_notification": NOTIFICATION,
     "notify_court_c1a_missing": C1A_MISSING,
     "no_action": [],
+    "no_row_consult_service_manager": [],
 }
 SCREENING = "SCREENING CHECKS MUST BE COMPLETED IN COMPLIANCE WITH SECTIONS 2.13 – 2.25 OF THIS FRAMEWORK"
 CITED = {
@@ -44,6 +45,7 @@ CITED = {
     "notify_court_c1a_missing": {"Appendix III"},
     "no_action": {"Appendix III"},
     "not_applicable_public_law": {"2.77", "Appendix III"},
+    "no_row_consult_service_manager": {"Appendix III", "2.19", "2.24", "2.81"},
 }
 
 ASKING_ORDER = {
@@ -73,16 +75,14 @@ def expected_codes(f: S120Facts) -> tuple[str, ...]:
         codes.append("s120_notification")
     if f.question_7 == "yes" and f.c1a_completed is False:
         codes.append("notify_court_c1a_missing")
-    return tuple(codes) or ("no_action",)
-
-
-def no_row(f: S120Facts) -> bool:
-    """Question 7 ticked yes, C1A completed, nothing suggested: no row of Appendix III matches."""
-    return f.law == "private" and f.question_7 == "yes" and expected_codes(f) == ("no_action",)
+    if codes:
+        return tuple(codes)
+    # Question 7 ticked yes, C1A completed, nothing suggested: no row of Appendix III matches.
+    return ("no_row_consult_service_manager",) if f.question_7 == "yes" else ("no_action",)
 
 
 def expected_outcome(f: S120Facts) -> tuple:
-    return expected_codes(f), no_row(f)
+    return expected_codes(f)
 
 
 @cache
@@ -134,11 +134,16 @@ def test_every_combination_of_facts():
         if codes[0] in ("child_protection_referral", "s120_notification"):
             assert decision.steps[0].citation == "2.81"
             assert "must first discuss this with their Service Manager" in decision.steps[0].quote
-        if no_row(known):
+        if decision.code == "no_row_consult_service_manager":
             assert decision.headline.startswith("Appendix III has no row for this")
-            assert {"2.24", "2.79"} <= set(decision.citations)
+            assert "discuss the case with your Service Manager" in decision.headline
+            assert "no further action" not in decision.headline
+            assert [s.citation for s in decision.steps[:3]] == ["2.81", "2.19", "2.24"]
+            assert "police check" in decision.steps[1].quote and "harm 'tick box'" in decision.steps[1].quote
         else:
             assert "no row" not in decision.headline
+        if decision.code == "no_action":
+            assert known.question_7 == "no"
         checked += 1
     assert checked > 100
 
@@ -249,9 +254,17 @@ def test_payload_is_the_json_contract():
     assert all(isinstance(step, str) and "(Framework " in step for step in payload["steps"])
 
 
+def test_where_appendix_iii_has_no_row_the_outcome_says_so_with_its_own_code():
+    decision = decide_s120(S120Facts("private", "yes", True, False, False, False))
+    assert decision.code == "no_row_consult_service_manager"
+    assert decision.to_payload() != decide_s120(S120Facts("private", "no", True, False, False, False)).to_payload()
+    assert {"2.19", "2.24", "2.81"} <= set(decision.citations)
+
+
 def test_the_decision_codes_are_the_design_contract():
     design = (
         "no_action",
+        "no_row_consult_service_manager",
         "notify_court_c1a_missing",
         "s120_notification",
         "child_protection_referral",
