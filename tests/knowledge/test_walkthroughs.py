@@ -240,7 +240,15 @@ def test_facts_of_other_walkthroughs_are_ignored(walkthroughs):
     assert walkthroughs["section_120"].decide(known).code == "not_applicable_public_law"
 
 
-def test_police_check_asks_about_an_urgent_hearing_in_private_law_only(walkthroughs):
+ALWAYS_ASKED = {
+    "private": ["checks_not_possible_before_hearing", "other_names_or_addresses", "relevant_individuals_identified"],
+    "public": ["relevant_individuals_identified"],
+}
+
+
+def test_police_check_always_asks_about_relevant_individuals_and_in_private_law_other_names(walkthroughs):
+    """Every combination of the deciding facts: new partners and household members (3.72-3.73) are always asked, and
+    in private law the urgent hearing (2.22, 3.69) and other names or addresses (2.17); extended checks never."""
     walkthrough = walkthroughs["police_check"]
     assert walkthrough.next_facts({}) == [
         "law",
@@ -249,27 +257,42 @@ def test_police_check_asks_about_an_urgent_hearing_in_private_law_only(walkthrou
         "professional_judgement_risk",
         "application_type",
     ]
-    assert walkthrough.next_facts({"law": "private", "harm_raised": True}) == ["checks_not_possible_before_hearing"]
-    assert walkthrough.next_facts({"law": "public"}) == []
-    private = {"law": "private", "harm_raised": True, "checks_not_possible_before_hearing": True}
-    decision = walkthrough.decide(private)
-    assert decision.code == "police_check"
-    assert {"2.22", "3.69"} <= set(decision.citations)
-    assert not {"2.22", "3.69"} & set(
-        walkthrough.decide({**private, "checks_not_possible_before_hearing": False}).citations
-    )
+    deciding = {k: v for k, v in police_check.FACT_VALUES.items() if k != "law"}
+    for law, asked in ALWAYS_ASKED.items():
+        for values in product(*deciding.values()):
+            known = {"law": law, **dict(zip(deciding, values))}
+            assert walkthrough.next_facts(known) == asked, known
+            answers = dict.fromkeys(asked, False)
+            assert walkthrough.next_facts({**known, **answers}) == []
+            for fact in asked:
+                assert walkthrough.next_facts({**known, **answers, fact: None}) == [fact]
+        assert "extended_checks_considered" not in walkthrough.next_facts({"law": law})
 
 
-def test_police_check_uses_the_added_step_facts_only_when_stated(walkthroughs):
+def test_police_check_steps_follow_the_answers_about_hearing_names_and_individuals(walkthroughs):
     walkthrough = walkthroughs["police_check"]
-    base = {"law": "private", "harm_raised": True, "checks_not_possible_before_hearing": False}
-    for fact in ("other_names_or_addresses", "relevant_individuals_identified", "extended_checks_considered"):
-        assert fact not in walkthrough.next_facts({"law": "private"})
+    base = {
+        "law": "private",
+        "harm_raised": True,
+        "checks_not_possible_before_hearing": False,
+        "other_names_or_addresses": False,
+        "relevant_individuals_identified": False,
+    }
+    assert walkthrough.decide(base).code == "police_check"
+    assert not {"2.17", "2.22", "3.69", "3.72", "3.73"} & set(walkthrough.decide(base).citations)
+    for fact, cites in (
+        ("checks_not_possible_before_hearing", {"2.22", "3.69"}),
+        ("other_names_or_addresses", {"2.17"}),
+        ("relevant_individuals_identified", {"3.72", "3.73", "3.75"}),
+    ):
+        assert cites <= set(walkthrough.decide({**base, fact: True}).citations), fact
     stated = walkthrough.extract("mum's new partner has moved in, and dad is also known as Jay", MONDAY)
     assert stated == {"relevant_individuals_identified": True, "other_names_or_addresses": True}
-    decision = walkthrough.decide({**base, **stated})
-    assert {"2.17", "3.72", "3.73", "3.75"} <= set(decision.citations)
-    assert not {"2.17", "3.72"} & set(walkthrough.decide(base).citations)
+    assert walkthrough.next_facts({"law": "private", "harm_raised": True, **stated}) == [
+        "checks_not_possible_before_hearing"
+    ]
+    question = walkthrough.question("relevant_individuals_identified")
+    assert "new partner" in question.text and "household" in question.text
 
 
 def test_referral_asks_when_it_was_made_only_for_a_s47_referral(walkthroughs):
