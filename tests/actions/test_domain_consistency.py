@@ -16,3 +16,10 @@ def test_every_walkthrough_fact_has_a_slot_an_ask_action_and_a_place_in_the_form
     assert {f"action_ask_{f}" for f in facts} <= set(domain["actions"])
     for fact in facts:
         assert domain["slots"][fact]["mappings"] == [{"type": "custom"}], f"{fact} must not be settable from a payload"
+
+
+def test_the_greeting_and_help_say_which_edition_is_quoted():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    for response in ("utter_greet", "utter_help"):
+        assert "March 2007" in domain["responses"][response][0]["text"], response
+    assert "Since then" in domain["responses"]["utter_help"][0]["text"]
