@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import button, entity_values, intent_of, text_of
 from actions.guidance import say
 from knowledge.answers import citation_line
-from knowledge.decision import REMINDER
+from knowledge.currency import since_then_lines
+from knowledge.decision import REMINDER, say_deadline
 from knowledge.moments import now
 from knowledge.offence_answers import offence_answer
 from knowledge.walkthroughs import Walkthrough, load_walkthroughs
@@ -194,7 +195,8 @@ class ActionWalkthroughOutcome(Action):
         lines = [f"*{walkthrough.title}*", decision.headline, ""]
         lines += [f"{number}. {step}" for number, step in enumerate(decision.steps, start=1)]
         if decision.deadlines:
-            lines += ["", "Dates:"] + [f"• {label}: {day:%A %-d %B %Y}" for label, day in decision.deadlines]
+            lines += ["", "Dates:"] + [f"• {label}: {say_deadline(when)}" for label, when in decision.deadlines]
+        lines += since_then_lines(step.quote for step in decision.steps)
         lines += ["", "Based on what you told me:"] + [f"• {line}" for line in walkthrough.describe(known)]
         lines += ["", citation_line(decision.citations), "", REMINDER]
         dispatcher.utter_message(

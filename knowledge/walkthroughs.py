@@ -217,10 +217,9 @@ class Walkthrough:
 
     `facts` lists every fact the walkthrough uses, in asking order; next_facts says which are
     still needed. A few are never asked and count only when the practitioner states them (the
-    police check's other names or addresses, relevant individuals and extended checks; the
-    referral's law). Known facts are passed as a mapping of fact name to value (str or bool, as
-    Rasa slots hold them); names that are not this walkthrough's facts are ignored, and values
-    that are not allowed raise ValueError.
+    police check's extended checks; the referral's law). Known facts are passed as a mapping of
+    fact name to value (str or bool, as Rasa slots hold them); names that are not this
+    walkthrough's facts are ignored, and values that are not allowed raise ValueError.
     """
 
     def __init__(
@@ -373,18 +372,21 @@ class Walkthrough:
 
 
 class PoliceCheckWalkthrough(Walkthrough):
-    """The police check, which in private law also asks whether the court wants Cafcass to act before the checks
-    can be done (2.22, 3.69).
+    """The police check, which also always asks about further relevant individuals such as new partners and
+    household members (3.72-3.73) and, in private law, whether the court wants Cafcass to act before the checks can
+    be done (2.22, 3.69) and whether an adult has been known by another name or at another address (2.17).
 
-    The other facts that only add steps (other names or addresses, relevant individuals,
-    extended checks) are never asked: they count when the practitioner states them.
+    Extended checks with other organisations are never asked: they count when the practitioner states them.
     """
 
     def _needed(self, values: Mapping[str, Value]) -> list[str]:
         needed = super()._needed(values)
-        if values.get("law") == "private" and "checks_not_possible_before_hearing" not in values:
-            needed.append("checks_not_possible_before_hearing")
-        return needed
+        if values.get("law") is None:
+            return needed
+        asked = ["relevant_individuals_identified"]
+        if values.get("law") == "private":
+            asked = ["checks_not_possible_before_hearing", "other_names_or_addresses", *asked]
+        return needed + [fact for fact in asked if fact not in values]
 
 
 class ReferralWalkthrough(Walkthrough):
