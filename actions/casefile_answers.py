@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from actions.casefile_tasks import (
     CHANGEABLE,
@@ -27,7 +27,11 @@ from casefile import CaseFileError, InvalidCaseReference, discussion_key
 from casefile.points import CHOICES, LABELS
 from casefile.references import normalise_case_reference
 from casefile.views import RecordView
-from knowledge.moments import london, now, parse_date, parse_moment
+from knowledge.moments import MomentRules, london, now, parse_date, parse_moment
+
+# When a discussion took place or a concern was identified: a time up to five minutes after this server's clock is
+# still taken as past; "20 minutes ago" is not read.
+DISCUSSION_MOMENT = MomentRules(skew=timedelta(minutes=5), ago=False)
 
 
 async def answer_case_reference(turn: Turn, text: str) -> Updates:
@@ -71,7 +75,7 @@ async def answer_other_party(turn: Turn, text: str) -> Updates:
 
 async def answer_moment(turn: Turn, text: str, slot: str) -> Updates:
     try:
-        moment = parse_moment(text, now())
+        moment = parse_moment(text, now(), DISCUSSION_MOMENT)
     except ValueError as problem:
         turn.say(str(problem))
         return None

@@ -19,7 +19,6 @@ from casefile.views import StaffMember
 
 log = logging.getLogger(__name__)
 
-MESSAGE_CHARS = 3500
 UNREACHABLE = "I couldn't reach the case file just now, so nothing was saved. Please try again in a few minutes."
 UNREACHABLE_READ = "I couldn't reach the case file just now, so I can't show it. Please try again in a few minutes."
 # Errors after which asking the same question again cannot help.
@@ -96,7 +95,7 @@ async def other_parties(me: StaffMember) -> list[StaffMember]:
     return [s for s in await directory() if s.active and s.id != me.id and s.role in roles]
 
 
-# -- reading what people type and saying it back -----------------------------------------------------------------------
+# -- reading what people type ------------------------------------------------------------------------------------------
 
 
 def normalised(text: str) -> str:
@@ -110,26 +109,6 @@ def choose(text: str, options: list[tuple[str, str]]) -> str | None:
         if said in (normalised(words), normalised(value), normalised(value.replace("_", " "))):
             return value
     return None
-
-
-def chunks(text: str, limit: int = MESSAGE_CHARS) -> list[str]:
-    """Long text split into messages a chat app takes: at blank lines, else at line ends, else anywhere."""
-    pieces: list[tuple[str, str]] = []  # (text, what joins it to the piece before)
-    for block in text.split("\n\n"):
-        if len(block) <= limit:
-            pieces.append((block, "\n\n"))
-            continue
-        for line in block.split("\n"):
-            pieces += [(line[i : i + limit], "\n") for i in range(0, max(len(line), 1), limit)]
-    parts: list[str] = []
-    current = ""
-    for piece, joiner in pieces:
-        if current and len(current) + len(joiner) + len(piece) > limit:
-            parts.append(current)
-            current = piece
-        else:
-            current = f"{current}{joiner}{piece}" if current else piece
-    return parts + [current] if current.strip() else parts
 
 
 # -- what the conversation holds ---------------------------------------------------------------------------------------
@@ -155,11 +134,9 @@ class Turn:
         self.lead = ""  # put before the next thing said: "Back to recording your discussion on ZW25P01234: "
 
     def say(self, text: str, buttons: list[dict[str, str]] | None = None) -> None:
+        """One message, however long: each channel cuts it to its own limit (bot/channels/formatting.py)."""
         text, self.lead = self.lead + text, ""
-        parts = chunks(text) or ["Please choose:"]
-        for part in parts[:-1]:
-            self.dispatcher.utter_message(text=part)
-        self.dispatcher.utter_message(text=parts[-1], buttons=buttons or None)
+        self.dispatcher.utter_message(text=text, buttons=buttons or None)
 
     def slot(self, name: str) -> Any:
         return self.tracker.get_slot(name)

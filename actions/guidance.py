@@ -101,7 +101,8 @@ class ActionUrgentGuidance(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         situations = [s.situation for s in urgent_signals(text_of(tracker))]
         guidance = urgent_guidance(situations=situations)
-        dispatcher.utter_message(text=guidance.text)
+        buttons = [button(title, payload) for title, payload in guidance.buttons]
+        dispatcher.utter_message(text=guidance.text, buttons=buttons)
         ranking = ranking_of(tracker)
         also = ranking[1] if len(ranking) > 1 else None
         if also and also.get("confidence", 0) >= SECOND_QUESTION_FLOOR:

@@ -15,7 +15,15 @@ from knowledge.walkthroughs import load_walkthroughs
 
 log = logging.getLogger(__name__)
 
-EDITION = "I answer from the Cafcass Safeguarding Framework (March 2007) and quote it with paragraph numbers."
+EDITION = (
+    "I answer from the Cafcass Safeguarding Framework, March 2007 edition, and quote it as written with paragraph "
+    "numbers, so you can check the source; where a body or process it names has since changed (the GSCC, the Child "
+    'Protection Register, LSCBs, CRB checks), a separate "Since then" note says what replaced it.'
+)
+GREETING = (
+    "Hello. I answer from the Cafcass Safeguarding Framework (the March 2007 edition), citing its paragraphs, with a "
+    "note where a body it names has since changed. If a child is in danger now, say so first."
+)
 ASKING = [
     'ask about a procedure in your own words: "what goes in the SM discussion?", "how do I refer to CSC and by when?"',
     'read a paragraph: "show me 2.81", "read me appendix V"',
@@ -85,7 +93,7 @@ class ActionGreet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        lines = [f"Hello. {EDITION} If a child is in danger now, say so first. You can:"]
+        lines = [f"{GREETING} You can:"]
         lines += [f"\u2022 {line}" for line in await things_to_do(tracker)]
         dispatcher.utter_message(text="\n".join(lines), buttons=walkthrough_buttons() + [URGENT_BUTTON])
         return []

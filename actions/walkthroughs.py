@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -14,11 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import button, entity_values, intent_of, text_of
 from actions.interjections import answer, answering_action, is_interjection, resuming
 from knowledge.answers import citation_line
-from knowledge.decision import REMINDER
+from knowledge.currency import since_then_lines
+from knowledge.decision import REMINDER, say_deadline
+from knowledge.moments import now
 from knowledge.walkthroughs import Walkthrough, load_walkthroughs, statements
 
 FORM = "walkthrough_form"
-LONDON = ZoneInfo("Europe/London")
 # Intents that steer the walkthrough rather than answer its question.
 CONTROL_INTENTS = {"why_ask", "stop", "start_again", "urgent_danger"}
 START_INTENTS = {
@@ -26,10 +25,6 @@ START_INTENTS = {
     "decide_police_check": "police_check",
     "decide_referral_type": "referral_type",
 }
-
-
-def now() -> datetime:
-    return datetime.now(LONDON)
 
 
 def all_facts() -> list[str]:
@@ -283,7 +278,8 @@ class ActionWalkthroughOutcome(Action):
         lines = [f"*{walkthrough.title}*", decision.headline, ""]
         lines += [f"{number}. {step}" for number, step in enumerate(decision.steps, start=1)]
         if decision.deadlines:
-            lines += ["", "Dates:"] + [f"• {label}: {day:%A %-d %B %Y}" for label, day in decision.deadlines]
+            lines += ["", "Dates:"] + [f"• {label}: {say_deadline(when)}" for label, when in decision.deadlines]
+        lines += since_then_lines(step.quote for step in decision.steps)
         lines += ["", "Based on what you told me:"] + [f"• {line}" for line in walkthrough.describe(known)]
         lines += ["", citation_line(decision.citations), "", REMINDER]
         dispatcher.utter_message(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.currency import since_then_lines
 from knowledge.framework import Framework, FrameworkDataError, load_framework
 
 JARGON = Path(__file__).parent / "data" / "jargon.yml"
@@ -55,6 +56,9 @@ def passages_answer(refs: list[str], framework: Framework | None = None) -> Answ
         )
     if len(refs) > MAX_PASSAGES:
         blocks.append(f"(Showing the first {MAX_PASSAGES}; ask for the rest by number.)")
+    notes = since_then_lines(blocks)
+    if notes:
+        blocks.append("\n".join(notes[1:]))
     if cited:
         blocks.append(citation_line(cited))
     return Answer("\n\n".join(blocks), tuple(cited))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -59,8 +59,31 @@ class Decision:
     deadlines: tuple[tuple[str, date], ...] = ()
 
     def to_payload(self) -> dict[str, Any]:
-        """The custom JSON payload an outcome message carries (DESIGN.md contract)."""
+        """The custom JSON payload an outcome message carries, which programs reading the conversation rely on:
+        {"decision": code, "citations": [...], "steps": [...]} (README.md, Architecture)."""
         return {"decision": self.code, "citations": list(self.citations), "steps": [str(s) for s in self.steps]}
+
+
+def say_day(day: date) -> str:
+    """A day as a deadline says it: "Tuesday 29 December 2026"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def say_moment(moment: datetime) -> str:
+    """A moment as a deadline says it, in its own time zone's local time: "16:55 on Friday 25 December 2026"."""
+    return f"{moment:%H:%M} on {say_day(moment)}"
+
+
+def say_deadline(when: date) -> str:
+    """A deadline's day, with its time when it has one."""
+    return say_moment(when) if isinstance(when, datetime) else say_day(when)
+
+
+def hours_later(moment: datetime, hours: int) -> datetime:
+    """The moment `hours` of elapsed time later, in the same time zone's local time (across a clock change too)."""
+    if moment.tzinfo is None:
+        return moment + timedelta(hours=hours)
+    return (moment.astimezone(timezone.utc) + timedelta(hours=hours)).astimezone(moment.tzinfo)
 
 
 class MissingFacts(ValueError):
@@ -137,15 +160,25 @@ def _quoted_step(name: str, entry: Any, problems: list[str]) -> Step:
     return Step(QUOTE_JOIN.join(passages), entry["citation"], " ".join(str(entry.get("note", "")).split()))
 
 
+class DecisionData(NamedTuple):
+    """A decision's data file once checked: its quoted steps, its headlines, and any tables it holds besides."""
+
+    steps: dict[str, Step]
+    headlines: dict[str, str]
+    tables: dict[str, Any]
+
+
 def load_decision_data(
-    path: Path, step_names: Iterable[str], headline_names: Iterable[str]
-) -> tuple[dict[str, Step], dict[str, str]]:
-    """The quoted steps and the headlines a decision's YAML file holds, checked against the Framework.
+    path: Path, step_names: Iterable[str], headline_names: Iterable[str], table_names: Iterable[str] = ()
+) -> DecisionData:
+    """The quoted steps, the headlines and the named tables a decision's YAML file holds, checked against the Framework.
 
     The file maps `steps` names to a quote (one passage, or a list of passages of the same
     paragraph, shown joined by QUOTE_JOIN), its citation and an optional note, and `headlines`
-    names to text. Every passage must stand word for word in the paragraph it cites and every
-    name the decision uses must be there; DecisionDataError lists everything wrong.
+    names to text; each of `table_names` is a further top-level key the decision reads itself
+    (a table that names steps rather than quoting). Every passage must stand word for word in the
+    paragraph it cites and every name the decision uses must be there; DecisionDataError lists
+    everything wrong.
     """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -167,6 +200,13 @@ def load_decision_data(
             problems.append(f"{kind} missing: {', '.join(missing)}")
         if unused:
             problems.append(f"{kind} not used by the decision: {', '.join(unused)}")
+    table_names = tuple(table_names)
+    extra = sorted(set(data) - {"steps", "headlines", *table_names})
+    if extra:
+        problems.append(f"not used by the decision: {', '.join(extra)}")
+    for name in table_names:
+        if name not in data:
+            problems.append(f"missing: {name}")
     if problems:
         raise DecisionDataError(f"{path.name} is not valid:\n- " + "\n- ".join(problems))
-    return steps, headlines
+    return DecisionData(steps, headlines, {name: data[name] for name in table_names})

@@ -94,9 +94,11 @@ class Framework:
         return "\n".join(p.text for p in self.passages(ref))
 
     def quotes(self, ref: str, quote: str) -> bool:
-        """Whether `quote` stands word for word in the passage(s) under `ref`."""
+        """Whether `quote` stands word for word in the passage(s) under `ref`, its heading included."""
         needle = normalise(quote)
-        return bool(needle) and any(needle in normalise(p.text) for p in self.passages(ref))
+        return bool(needle) and any(
+            needle in normalise(p.text) or needle in normalise(p.title) for p in self.passages(ref)
+        )
 
     def section_ranges(self) -> list[tuple[str, str]]:
         """The first and last paragraph number of each section."""

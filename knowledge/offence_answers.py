@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import re
+
 from knowledge.answers import Answer, citation_line
 from knowledge.framework import load_framework
 from knowledge.offence_schedule import OffenceRow, lookup, rows_under_act, schedule_guidance
 
 MAX_ROWS_SHOWN = 60
+VICTIM_NOTE = "Unless stated otherwise, the victim of the offences listed above will be under 18"
+_WHO = r"(?:his |her |their |a |an |the |my |your |dad's |mum's )?"
+_DONE_TO = (
+    r"\b(?:against|on|upon|towards|assault(?:ed|ing)?|attack(?:ed|ing)?|hit(?:ting)?|punch(?:ed|ing)?|kick(?:ed|ing)?)"
+)
+# An offence stated as done to an adult ("ABH against a partner", "assaulting a police officer").
+ADULT_VICTIM = re.compile(
+    _DONE_TO + r"\s+" + _WHO + r"(?:ex-?partner|partner|wife|husband|girlfriend|boyfriend|ex|adult|woman|man|"
+    r"police ?officer|officer|pc|constable|neighbour|colleague|mother|father|mum|dad|stranger|member of the public|"
+    r"emergency worker|another adult)\b"
+    r"|\badult victim\b|\bvictim (?:was |is )?(?:an )?adult\b|\bvictim (?:was |is )?aged (?:1[89]|[2-9]\d)\b",
+    re.IGNORECASE,
+)
+CHILD_VICTIM = re.compile(
+    r"(?:"
+    + _DONE_TO
+    + r"|\band|&)\s+"
+    + _WHO
+    + r"(?:child|children|son|daughter|baby|boy|girl|kid|kids|stepson|stepdaughter|toddler|infant|minor|"
+    r"\d{1,2} ?(?:yo|year old|-year-old))\b"
+    r"|\bchild victim\b|\bvictim (?:was |is )?(?:a )?(?:child|minor)\b",
+    re.IGNORECASE,
+)
+# Rows whose own words name a victim who may be an adult: they state otherwise.
+OWN_VICTIM = re.compile(r"\b(?:woman|defective|mental disorder|under 21|any person)\b", re.IGNORECASE)
 
 
 def row_line(row: OffenceRow) -> str:
@@ -33,6 +60,50 @@ def _next_steps() -> list[str]:
         "• " + p267[p267.index("Where significant harm") :].split(". ")[0] + ". (2.67)",
         "• " + p281.split(". ")[0] + ". (2.81)",
     ]
+
+
+def victim_condition() -> str:
+    """Appendix II's note on the victim's age, quoted: the first thing an answer about a listed offence says."""
+    note = next(n for n in schedule_guidance()["notes"] if n.startswith(VICTIM_NOTE))
+    return f"Appendix II lists offences against children: \u201c{note.rstrip('.')}\u201d (Appendix II, notes)."
+
+
+def adult_victim(text: str) -> bool:
+    """Whether the message says the offence was against an adult, and names no child as its victim."""
+    return bool(ADULT_VICTIM.search(text)) and not CHILD_VICTIM.search(text)
+
+
+def _risk_factors() -> str:
+    items = [line.strip("•- ").strip() for line in load_framework().paragraph("2.14").text.splitlines()]
+    chosen = [i for i in items if i.startswith(("domestic violence", "presence of a person within the family"))]
+    return "Still risk factors in their own right: " + " and ".join(f"\u201c{i}\u201d" for i in chosen) + " (2.14)."
+
+
+def _against_an_adult(rows: list) -> Answer:
+    stated = [m.row for m in rows if OWN_VICTIM.search(m.row.offence)]
+    lines = [
+        victim_condition(),
+        "",
+        "You describe the victim as an adult. The Appendix II listing is for offences against children, unless the "
+        "row states otherwise. The offence as the schedule names it:",
+        *(row_line(m.row) for m in rows),
+    ]
+    if stated:
+        lines.append("That row names its own victim: check the conviction against the row's words.")
+    else:
+        lines.append("The row does not state otherwise: against an adult, this is not an offence Appendix II lists.")
+    lines += [
+        "",
+        _risk_factors(),
+        "\u201c" + _guidance_sentences("The revised list of offences", 2) + "\u201d",
+        "",
+        citation_line(["Appendix II", "2.14"]),
+    ]
+    return Answer(
+        "\n".join(lines),
+        ("Appendix II", "2.14"),
+        (("Risk factors (2.14)", "/risk_identification"), ("SM discussion", "/service_manager_discussion")),
+    )
 
 
 def offence_answer(text: str) -> Answer:
@@ -68,6 +139,8 @@ def offence_answer(text: str) -> Answer:
         ]
         return Answer("\n".join(lines), ("Appendix II", "2.14"), (("Risk factors (2.14)", "/risk_identification"),))
     rows = result.candidates if result.ambiguous else result.matches[:1]
+    if adult_victim(text):
+        return _against_an_adult(rows)
     if result.ambiguous:
         heading = "That could be any of these rows on the Appendix II list; check which one the police check means:"
     elif "(" in rows[0].row.offence:
@@ -76,7 +149,7 @@ def offence_answer(text: str) -> Answer:
         )
     else:
         heading = "Yes: this is on the Appendix II list (Adults who pose a risk to children):"
-    lines = [heading, *(row_line(m.row) for m in rows)]
+    lines = [victim_condition(), "", heading, *(row_line(m.row) for m in rows)]
     lines += [
         "",
         "\u201c" + _guidance_sentences("When Cafcass receives any information", 2) + "\u201d",

@@ -3,145 +3,52 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from pathlib import Path
 
-from knowledge.decision import QUOTE_JOIN, Decision, Step, check_facts, decide_when_known, facts_still_needed, unique
+from knowledge.decision import (
+    Decision,
+    DecisionData,
+    check_facts,
+    decide_when_known,
+    facts_still_needed,
+    load_decision_data,
+    unique,
+)
+
+DATA = Path(__file__).parent / "data" / "police_check.yml"
 
 CODES = ("police_check", "no_police_check", "ask_la_to_confirm")
-
-WILL_BE_MADE = (
-    "a police check, including criminal records, domestic violence incidents, any MAPPA/MARAC "
-    "information and any other relevant information held by the police will be made in:"
+EXCLUDED = (
+    "specific_issue_or_prohibited_steps",
+    "parental_responsibility_not_linked_with_other_issues",
+    "inherent_jurisdiction",
 )
-HARM_RAISED = (
-    "any application where issues are raised as to risk of harm to the child (via the harm 'tick box' "
-    "or any other information)."
-)
-WELFARE_WORK = (
-    "any further work requested by the court on welfare grounds, including a request for a section 7 "
-    "report or a Family Assistance Order (welfare is set out at para 1.5 of this document);"
-)
-JUDGEMENT = (
-    "any application where in the professional judgement of a Cafcass officer any issue arises which "
-    "suggests there is a potential risk of harm to a child, and the interests of the child concerned "
-    "require the check to be made."
-)
-JUDGEMENT_CRITERIA = QUOTE_JOIN.join(
-    (
-        "Criteria to base this judgement on in each individual case may include information about:",
-        "the nature of any dispute over contact and residence",
-        "high-conflict relationship breakdown",
-        "distress in the child",
-        "any other risk factors (see 2.14)",
-    )
-)
-WILL_NOT_BE_MADE = "Unless any of the factors in 2.19 (above) are present, a police check will not be made for:"
-EXCLUDED = {
-    "specific_issue_or_prohibited_steps": "Applications for specific issue or prohibited steps orders",
-    "parental_responsibility_not_linked_with_other_issues": (
-        "Parental responsibility applications that are not linked with other issues"
-    ),
-    "inherent_jurisdiction": "Any application under the inherent jurisdiction",
-}
 APPLICATION_TYPES = (*EXCLUDED, "other")
-
-LATER = (
-    "If a 2.19 factor arises later (for example, the court requests a section 7 report, or your "
-    "professional judgement changes), a police check will be made:"
-)
-SCREENING = Step("In all private law applications there will be screening of:", "2.18")
-REVIEW = Step(
-    "The Service Manager, or the practitioner where a case has been allocated, will review the results "
-    "when they are received.",
-    "2.23",
-)
-PUBLIC_LAW = (
-    Step(
-        "In public law cases, the Children's Guardian will ask the Local Authority to confirm the "
-        "information detailed above has already been provided, apart from the information available "
-        "internally to Cafcass. Where this is not the case, the Children's Guardian will request the local "
-        "authority to ensure that this information is available for the court.",
-        "2.21",
-    ),
-    Step(
-        "In public law cases, it must not be assumed that police checks, or any other checks, have been "
-        "carried out by Local Authority Children's Social Care. This must be checked by the Children's "
-        "Guardian. Where this information is not available, the LASC should be requested to provide it.",
-        "3.67",
-    ),
-    Step(
-        "If it is not clear whether the child's name is on the Child Protection Register², this must also be checked.",
-        "3.67",
-    ),
-)
-REPEAT_FOR_OTHER_NAMES = Step(
-    "It may be necessary to repeat the process at a later stage if an adult has been known by more than one "
-    "name, or if an adult has had more than one address over the last five years and the information was "
-    "not known at the time of the initial check.",
-    "2.17",
-)
-BEFORE_CHECKS = (
-    Step(
-        "In some cases, the court may request the assistance of Cafcass, when it is not possible to do the "
-        "checks first (emergency applications) or when the information has not yet been obtained. Every "
-        "effort should be made to limit these instances, because of the importance of screening situations "
-        "for factors of risk.",
-        "2.22",
-    ),
-    Step(
-        "When Cafcass does work in a family situation without the benefit of this screening information, "
-        "then the court should be made aware of this in writing and a record kept by Cafcass of what "
-        "happened and why.",
-        "3.69",
-    ),
-)
-CONSENT = (
-    Step(
-        "Before making additional or extended checks the written explicit consent of the individual "
-        "concerned should be obtained unless there is a good reason not to do so. The 'consent to perform "
-        "checks' form is in the resource pack for this purpose. Where consent is refused, consideration "
-        "should be given to seeking direction from the court.",
-        "3.75",
-    ),
-    Step(
-        "If the practitioner believes that there may be good reason not to seek consent in a particular "
-        "case, the reason for that decision must be recorded on the case file.",
-        "3.76",
-    ),
-)
-RELEVANT_INDIVIDUALS = (
-    Step(
-        "It will also be necessary to undertake additional checks if further, relevant individuals are "
-        "identified. The practitioner should make a judgment as to which other people are 'relevant', once "
-        "s/he has been allocated to the case. This consideration should extend to young people as well as "
-        "adults.",
-        "3.72",
-    ),
-    Step(
-        "'Relevant individuals' (adults or young people) may include for instance members of the same "
-        "household as a party seeking residence or contact (whether staying or visiting). Also included "
-        "would be new partners where it might be expected that the person would come into contact with the "
-        "child or where the relationship might deepen so that the person would come to have more "
-        "involvement with the child.",
-        "3.73",
-    ),
+PUBLIC_LAW = ("public_law_confirm", "public_law_not_assumed", "public_law_register")
+BEFORE_CHECKS = ("before_checks", "tell_the_court_in_writing")
+CONSENT = ("written_consent", "reason_not_to_seek_consent")
+RELEVANT_INDIVIDUALS = ("relevant_individuals", "relevant_individuals_include", *CONSENT)
+EXTENDED_CHECKS = ("extended_checks_examples", "extended_checks_principles", *CONSENT)
+STEPS = (
+    "will_be_made",
+    "none_of_the_three",
+    "not_listed",
+    *(f"excluded_{kind}" for kind in EXCLUDED),
+    "judgement_criteria_later",
+    "judgement_and_criteria_later",
+    "screening",
+    "review",
+    *PUBLIC_LAW,
+    "repeat_for_other_names",
+    *BEFORE_CHECKS,
     *CONSENT,
+    "relevant_individuals",
+    "relevant_individuals_include",
+    "extended_checks_examples",
+    "extended_checks_principles",
 )
-EXTENDED_CHECKS = (
-    Step(
-        "Whilst no national protocol has been agreed, examples of other organisations with whom extended "
-        "checks are sometimes made at local level include:"
-        + QUOTE_JOIN
-        + QUOTE_JOIN.join(("Health", "Women's Aid", "Adult Services", "Probation")),
-        "3.70",
-    ),
-    Step(
-        "When considering whether extended checks are necessary, the principles and legal context should "
-        "always be considered.",
-        "3.71",
-    ),
-    *CONSENT,
-)
+HEADLINES = (*CODES, "no_police_check_not_listed")
 
 
 @dataclass(frozen=True)
@@ -187,64 +94,48 @@ ADDED_STEP_FACTS: dict[str, tuple] = {
 }
 
 
-def _added_steps(facts: PoliceCheckFacts) -> list[Step]:
-    steps: list[Step] = []
+@lru_cache(maxsize=1)
+def load_police_check() -> DecisionData:
+    """The quoted steps and outcome headlines of police_check.yml, checked word for word against the Framework."""
+    return load_decision_data(DATA, STEPS, HEADLINES)
+
+
+def _added_steps(facts: PoliceCheckFacts) -> list[str]:
+    keys: list[str] = []
     if facts.other_names_or_addresses and facts.law == "private":
-        steps.append(REPEAT_FOR_OTHER_NAMES)
+        keys.append("repeat_for_other_names")
     if facts.relevant_individuals_identified:
-        steps.extend(RELEVANT_INDIVIDUALS)
+        keys.extend(RELEVANT_INDIVIDUALS)
     if facts.extended_checks_considered:
-        steps.extend(EXTENDED_CHECKS)
+        keys.extend(EXTENDED_CHECKS)
     if facts.checks_not_possible_before_hearing:
-        steps.extend(BEFORE_CHECKS)
-    return steps
+        keys.extend(BEFORE_CHECKS)
+    return keys
 
 
-def _decision(code: str, headline: str, steps: list[Step], facts: PoliceCheckFacts) -> Decision:
-    all_steps = unique([*steps, *_added_steps(facts)])
-    return Decision(code, headline, all_steps, unique(s.citation for s in all_steps))
+def _decision(code: str, headline: str, keys: list[str], facts: PoliceCheckFacts) -> Decision:
+    data = load_police_check()
+    all_steps = unique(data.steps[key] for key in [*keys, *_added_steps(facts)])
+    return Decision(code, data.headlines[headline], all_steps, unique(s.citation for s in all_steps))
 
 
 @cache
 def _decide_known(facts: PoliceCheckFacts) -> Decision:
     if facts.law == "public":
-        return _decision(
-            "ask_la_to_confirm",
-            "Public law: the Children's Guardian asks the local authority to confirm the checks, "
-            "and must not assume they have been done.",
-            list(PUBLIC_LAW),
-            facts,
-        )
+        return _decision("ask_la_to_confirm", "ask_la_to_confirm", list(PUBLIC_LAW), facts)
     if facts.harm_raised or facts.welfare_work_requested or facts.professional_judgement_risk:
-        return _decision(
-            "police_check",
-            "A police check will be made: at least one of the three cases in 2.19 applies.",
-            [Step(QUOTE_JOIN.join((WILL_BE_MADE, HARM_RAISED, WELFARE_WORK, JUDGEMENT)), "2.19"), SCREENING, REVIEW],
-            facts,
-        )
+        return _decision("police_check", "police_check", ["will_be_made", "screening", "review"], facts)
     if facts.application_type in EXCLUDED:
         return _decision(
             "no_police_check",
-            "No police check: none of the 2.19 factors is present and 2.20 lists this application.",
-            [
-                Step(QUOTE_JOIN.join((WILL_NOT_BE_MADE, EXCLUDED[facts.application_type])), "2.20"),
-                SCREENING,
-                Step(JUDGEMENT_CRITERIA, "2.19", LATER),
-            ],
+            "no_police_check",
+            [f"excluded_{facts.application_type}", "screening", "judgement_criteria_later"],
             facts,
         )
     return _decision(
         "no_police_check",
-        "Not covered by either list: none of the three cases in which 2.19 says a police check "
-        '"will be made" is present, and 2.20, which lists when a check "will not be made", does not '
-        "list this application. The Framework sets no rule for this case; nothing in it requires a "
-        "police check here.",
-        [
-            Step(WILL_BE_MADE, "2.19", "None of the three cases applies on the facts given:"),
-            Step(WILL_NOT_BE_MADE, "2.20", "This application is not one of the three listed:"),
-            SCREENING,
-            Step(QUOTE_JOIN.join((JUDGEMENT, JUDGEMENT_CRITERIA)), "2.19", LATER),
-        ],
+        "no_police_check_not_listed",
+        ["none_of_the_three", "not_listed", "screening", "judgement_and_criteria_later"],
         facts,
     )
 

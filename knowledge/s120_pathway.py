@@ -9,9 +9,17 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from knowledge.decision import Decision, Step, check_facts, decide_when_known, facts_still_needed, unique
+from knowledge.decision import (
+    Decision,
+    DecisionDataError,
+    Step,
+    check_facts,
+    decide_when_known,
+    facts_still_needed,
+    load_decision_data,
+    unique,
+)
+from knowledge.framework import load_framework
 
 PATHWAY = Path(__file__).parent / "data" / "s120_pathway.yml"
 
@@ -21,6 +29,7 @@ CODES = (
     "s120_notification",
     "child_protection_referral",
     "not_applicable_public_law",
+    "no_row_consult_service_manager",
 )
 QUESTION_7 = ("yes", "no", "either")
 
@@ -58,8 +67,33 @@ FACT_VALUES: dict[str, tuple] = {
 }
 
 
-class PathwayDataError(ValueError):
-    """s120_pathway.yml is missing or does not describe the pathway completely."""
+STEPS = (
+    "screening",
+    "notify_court_c1a_missing",
+    "provide_la_all_information",
+    "provide_la_section_120_letter",
+    "inform_court_of_notification",
+    "refer_to_local_authority",
+    "inform_court_of_referral",
+    "inform_la_when_ended",
+    "service_manager_first",
+    "telephone_first",
+    "notification_form",
+    "not_an_investigation",
+    "safety_assessment",
+    "safety_assessment_question_7",
+    "with_a_view_to_referral",
+    "police_check_harm_raised",
+    "service_manager_question_7",
+    "private_law_pathway",
+    "public_law_core",
+    "public_law_shared_within",
+    "public_law_new_allegation",
+    "public_law_differentiate",
+)
+ROW_CODES = CODES[:4]
+HEADLINES = (*ROW_CODES, "no_row", "not_applicable_public_law")
+TABLES = ("most_protective_first", "rows", "outcomes", "no_row", "public_law")
 
 
 @dataclass(frozen=True)
@@ -69,7 +103,7 @@ class Row:
     question_7: str
     c1a_form: str
     applies_when: tuple[Mapping[str, Any], ...]
-    further_action: tuple[str, ...]
+    further_action: tuple[Step, ...]
     code: str
     citations: tuple[str, ...]
 
@@ -96,8 +130,7 @@ class Pathway:
     public_law: Decision
 
     def table_steps(self, code: str) -> tuple[Step, ...]:
-        row = next(row for row in self.rows if row.code == code)
-        return tuple(Step(action, "Appendix III") for action in row.further_action)
+        return next(row for row in self.rows if row.code == code).further_action
 
     def citations(self, code: str) -> tuple[str, ...]:
         return unique(c for row in self.rows if row.code == code for c in row.citations)
@@ -121,25 +154,17 @@ class Pathway:
         )
 
 
-def _step(data: Any, where: str, problems: list[str]) -> Step:
-    if (
-        not isinstance(data, dict)
-        or not isinstance(data.get("quote"), str)
-        or not isinstance(data.get("citation"), str)
-    ):
-        problems.append(f"{where}: a step needs a quote and a citation, found {data!r}")
-        return Step("", "")
-    return Step(" ".join(data["quote"].split()), data["citation"], data.get("note", ""))
-
-
-def _steps(data: Any, where: str, problems: list[str]) -> tuple[Step, ...]:
-    if not isinstance(data, list):
-        problems.append(f"{where}: expected a list of steps")
+def _named_steps(names: Any, steps: Mapping[str, Step], where: str, problems: list[str]) -> tuple[Step, ...]:
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        problems.append(f"{where}: expected a list of step names, found {names!r}")
         return ()
-    return tuple(_step(item, f"{where}[{i}]", problems) for i, item in enumerate(data))
+    for name in names:
+        if name not in steps:
+            problems.append(f"{where}: no step {name!r} under `steps`")
+    return tuple(steps[name] for name in names if name in steps)
 
 
-def _row(data: Any, where: str, problems: list[str]) -> Row:
+def _row(data: Any, where: str, steps: Mapping[str, Step], problems: list[str]) -> Row:
     missing = {"question_7", "c1a_form", "applies_when", "further_action", "code", "citations"} - set(
         data if isinstance(data, dict) else ()
     )
@@ -148,7 +173,7 @@ def _row(data: Any, where: str, problems: list[str]) -> Row:
         return Row("", "", (), (), "", ())
     if data["question_7"] not in QUESTION_7:
         problems.append(f"{where}: question_7 must be one of {QUESTION_7}, not {data['question_7']!r}")
-    if data["code"] not in CODES:
+    if data["code"] not in ROW_CODES:
         problems.append(f"{where}: unknown decision code {data['code']!r}")
     if not data["applies_when"]:
         problems.append(f"{where}: applies_when is empty")
@@ -156,76 +181,69 @@ def _row(data: Any, where: str, problems: list[str]) -> Row:
         for name, value in condition.items():
             if value not in FACT_VALUES.get(name, ()):
                 problems.append(f"{where}: {name}: {value!r} is not a fact and value the pathway knows")
+    c1a_form = " ".join(str(data["c1a_form"]).split())
+    if not load_framework().quotes("Appendix III", c1a_form):
+        problems.append(f"{where}: c1a_form is not word for word in Appendix III: {c1a_form[:70]!r}")
     return Row(
         question_7=data["question_7"],
-        c1a_form=" ".join(data["c1a_form"].split()),
+        c1a_form=c1a_form,
         applies_when=tuple(data["applies_when"]),
-        further_action=tuple(data["further_action"]),
+        further_action=_named_steps(data["further_action"], steps, f"{where}.further_action", problems),
         code=data["code"],
         citations=tuple(data["citations"]),
     )
 
 
-def _fixed(data: dict, where: str, code: str, problems: list[str]) -> Decision:
-    if data.get("code") != code:
-        problems.append(f"{where}: code must be {code}, found {data.get('code')!r}")
-    steps = _steps(data.get("steps"), where, problems)
-    return Decision(
-        code,
-        " ".join(str(data.get("headline", "")).split()),
-        steps,
-        unique([*data.get("citations", []), *(s.citation for s in steps)]),
-    )
-
-
-def parse_pathway(data: dict) -> Pathway:
-    """The pathway described by the YAML document; PathwayDataError says everything wrong with it."""
-    problems: list[str] = []
-    rows = tuple(_row(row, f"rows[{i}]", problems) for i, row in enumerate(data.get("rows", [])))
-    row_codes = set(row.code for row in rows)
-    if row_codes | {"not_applicable_public_law"} != set(CODES):
-        problems.append(f"rows must use the codes {CODES[:4]}, found {sorted(row_codes)}")
-    for code in row_codes:
-        actions = {row.further_action for row in rows if row.code == code}
-        if len(actions) > 1:
-            problems.append(f"rows with code {code} must share one list of further action")
-    order = tuple(data.get("most_protective_first", []))
-    if sorted(order) != sorted(row_codes):
-        problems.append(f"most_protective_first must list each row code once, found {list(order)}")
-    outcomes_data = data.get("outcomes", {})
-    if set(outcomes_data) != row_codes:
-        problems.append(f"outcomes must describe exactly the row codes, found {sorted(outcomes_data)}")
-    outcomes = {
-        code: Outcome(
-            " ".join(str(entry.get("headline", "")).split()),
-            _steps(entry.get("before"), f"outcomes.{code}.before", problems),
-            _steps(entry.get("after"), f"outcomes.{code}.after", problems),
-        )
-        for code, entry in outcomes_data.items()
-    }
-    if any(not outcome.headline for outcome in outcomes.values()):
-        problems.append("every outcome needs a headline")
-    screening = _step(data.get("screening"), "screening", problems)
-    no_row = _fixed(data.get("no_row", {}), "no_row", "no_action", problems)
-    public_law = _fixed(data.get("public_law", {}), "public_law", "not_applicable_public_law", problems)
-    if problems:
-        raise PathwayDataError("s120_pathway.yml is not valid:\n- " + "\n- ".join(problems))
-    no_row = Decision(
-        no_row.code, no_row.headline, (*no_row.steps, screening), unique([*no_row.citations, screening.citation])
-    )
-    return Pathway(screening, order, rows, outcomes, no_row, public_law)
+def _fixed(data: Any, where: str, code: str, headline: str, steps: Mapping[str, Step], problems: list[str]) -> Decision:
+    data = data if isinstance(data, dict) else {}
+    chosen = _named_steps(data.get("steps"), steps, f"{where}.steps", problems)
+    return Decision(code, headline, chosen, unique([*data.get("citations", []), *(s.citation for s in chosen)]))
 
 
 @lru_cache(maxsize=1)
 def load_pathway(path: Path = PATHWAY) -> Pathway:
-    """The validated Appendix III pathway."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise PathwayDataError(f"cannot read {path}: {error}") from error
-    if not isinstance(data, dict):
-        raise PathwayDataError(f"{path} must hold a mapping")
-    return parse_pathway(data)
+    """The Appendix III pathway, checked word for word against the Framework; DecisionDataError says what is wrong."""
+    steps, headlines, tables = load_decision_data(path, STEPS, HEADLINES, TABLES)
+    problems: list[str] = []
+    rows_data = tables["rows"] if isinstance(tables["rows"], list) else []
+    rows = tuple(_row(row, f"rows[{i}]", steps, problems) for i, row in enumerate(rows_data))
+    row_codes = set(row.code for row in rows)
+    if row_codes != set(ROW_CODES):
+        problems.append(f"rows must use the codes {ROW_CODES}, found {sorted(row_codes)}")
+    for code in row_codes:
+        actions = {row.further_action for row in rows if row.code == code}
+        if len(actions) > 1:
+            problems.append(f"rows with code {code} must share one list of further action")
+    order = tuple(tables["most_protective_first"] or ())
+    if sorted(order) != sorted(row_codes):
+        problems.append(f"most_protective_first must list each row code once, found {list(order)}")
+    outcomes_data = tables["outcomes"] if isinstance(tables["outcomes"], dict) else {}
+    if set(outcomes_data) != row_codes:
+        problems.append(f"outcomes must describe exactly the row codes, found {sorted(outcomes_data)}")
+    outcomes = {
+        code: Outcome(
+            headlines.get(code, ""),
+            _named_steps(entry.get("before"), steps, f"outcomes.{code}.before", problems),
+            _named_steps(entry.get("after"), steps, f"outcomes.{code}.after", problems),
+        )
+        for code, entry in outcomes_data.items()
+    }
+    screening = steps["screening"]
+    no_row = _fixed(tables["no_row"], "no_row", "no_row_consult_service_manager", headlines["no_row"], steps, problems)
+    public_law = _fixed(
+        tables["public_law"],
+        "public_law",
+        "not_applicable_public_law",
+        headlines["not_applicable_public_law"],
+        steps,
+        problems,
+    )
+    if problems:
+        raise DecisionDataError(f"{path.name} is not valid:\n- " + "\n- ".join(problems))
+    no_row = Decision(
+        no_row.code, no_row.headline, (*no_row.steps, screening), unique([*no_row.citations, screening.citation])
+    )
+    return Pathway(screening, order, rows, outcomes, no_row, public_law)
 
 
 @cache

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from knowledge.decision import (
     Decision,
-    Step,
+    DecisionData,
     check_facts,
     decide_when_known,
     facts_still_needed,
@@ -82,13 +82,13 @@ FACT_VALUES: dict[str, tuple] = {
 
 
 @lru_cache(maxsize=1)
-def load_screening() -> tuple[dict[str, Step], dict[str, str]]:
+def load_screening() -> DecisionData:
     """The quoted steps and outcome headlines of screening.yml, checked word for word against the Framework."""
     return load_decision_data(DATA, STEPS, CODES)
 
 
 def _decision(codes: list[str], keys: list[str]) -> Decision:
-    steps, headlines = load_screening()
+    steps, headlines, _ = load_screening()
     chosen = tuple(steps[key] for key in keys)
     return Decision(
         codes[0],

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from knowledge.decision import (
     Decision,
-    Step,
+    DecisionData,
     check_facts,
     decide_when_known,
     facts_still_needed,
@@ -105,14 +105,14 @@ FACT_VALUES: dict[str, tuple] = {
 
 
 @lru_cache(maxsize=1)
-def load_serious_case_review() -> tuple[dict[str, Step], dict[str, str]]:
+def load_serious_case_review() -> DecisionData:
     """The quoted steps and headlines of serious_case_review.yml, checked word for word against the Framework."""
     return load_decision_data(DATA, STEPS, HEADLINES)
 
 
 @cache
 def _decide_known(facts: SeriousCaseReviewFacts) -> Decision:
-    steps, headlines = load_serious_case_review()
+    steps, headlines, _ = load_serious_case_review()
     at_risk = facts.child_or_other_child_at_risk
     if facts.cafcass_involvement == "none":
         keys = ["duty_to_refer", "service_manager_first"] if at_risk else []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from knowledge.decision import (
     Decision,
-    Step,
+    DecisionData,
     check_facts,
     decide_when_known,
     facts_still_needed,
@@ -45,7 +45,7 @@ STEPS = (
     "strands_managed",
     *(f"{name}_{suffix}" for name in ("disciplinary", "work_decisions") for suffix in SUFFIX.values()),
     "investigated_fairly",
-    "gscc",
+    "notify_regulator",
     "senior_manager",
 )
 HEADLINES = (
@@ -54,7 +54,7 @@ HEADLINES = (
     "inform_regional_director",
     "notify_lado",
     "not_the_complaints_process",
-    "gscc",
+    "notify_regulator",
 )
 
 
@@ -65,32 +65,34 @@ class StaffAllegationFacts:
     concern_type: which of the concerns listed in 4.15 (CONCERN_TYPES). staff_status: whether
     the person is "employed", a "self_employed_contractor" or a "board_member" (4.15-4.16,
     4.23-4.24). received_as_complaint: it came to Cafcass as part of a complaint (4.17).
-    gscc_registered: the member of staff is registered with the General Social Care Council (4.25).
+    registered_with_regulator: the member of staff is registered with a professional regulator: the General Social
+    Care Council in 2007 (4.25), Social Work England for social workers in England today (see knowledge.currency).
+    Asked in today's terms so that the 4.25 step never drops out because its 2007 body has gone.
     """
 
     concern_type: str | None = None
     staff_status: str | None = None
     received_as_complaint: bool | None = None
-    gscc_registered: bool | None = None
+    registered_with_regulator: bool | None = None
 
 
 FACT_VALUES: dict[str, tuple] = {
     "concern_type": CONCERN_TYPES,
     "staff_status": STAFF_STATUS,
     "received_as_complaint": (True, False),
-    "gscc_registered": (True, False),
+    "registered_with_regulator": (True, False),
 }
 
 
 @lru_cache(maxsize=1)
-def load_staff_allegations() -> tuple[dict[str, Step], dict[str, str]]:
+def load_staff_allegations() -> DecisionData:
     """The quoted steps and headline parts of staff_allegations.yml, checked word for word against the Framework."""
     return load_decision_data(DATA, STEPS, HEADLINES)
 
 
 @cache
 def _decide_known(facts: StaffAllegationFacts) -> Decision:
-    steps, headlines = load_staff_allegations()
+    steps, headlines, _ = load_staff_allegations()
     board = facts.staff_status == "board_member"
     abuse_of_a_child = facts.concern_type in ABUSE_OF_A_CHILD
     suffix = SUFFIX[facts.staff_status]
@@ -116,9 +118,9 @@ def _decide_known(facts: StaffAllegationFacts) -> Decision:
         "investigated_fairly",
     ]
     lines.append("notify_lado")
-    if facts.gscc_registered:
-        keys.append("gscc")
-        lines.append("gscc")
+    if facts.registered_with_regulator:
+        keys.append("notify_regulator")
+        lines.append("notify_regulator")
     keys.append("senior_manager")
     chosen = tuple(steps[key] for key in keys)
     return Decision(

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.answers import Answer, citation_line
+from knowledge.currency import since_then_lines
 from knowledge.framework import Framework, FrameworkDataError, load_framework
 
 TOPICS = Path(__file__).parent / "data" / "topics.yml"
@@ -96,6 +97,7 @@ def topic_answer(name: str) -> Answer:
     lines += [f"• {q.quote} ({_short(q.cite)})" for q in topic.points]
     if topic.timescales:
         lines += ["", "Timescales: " + "; ".join(f"{q.quote} ({_short(q.cite)})" for q in topic.timescales)]
+    lines += since_then_lines(q.quote for q in (*topic.points, *topic.timescales))
     lines += ["", citation_line(topic.cites)]
     buttons = tuple((topics[r].title if r in topics else NEXT_STEPS[r], f"/{r}") for r in topic.related)
     return Answer("\n".join(lines), topic.cites, buttons)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.currency import since_then_lines
 from knowledge.framework import Framework, load_framework
 
 PATTERNS = Path(__file__).parent / "data" / "urgent.yml"
@@ -54,6 +55,18 @@ def urgent_signals(text: str) -> list[UrgentSignal]:
 class UrgentGuidance:
     text: str
     citations: tuple[str, ...]
+    buttons: tuple[tuple[str, str], ...] = ()  # (title, payload)
+
+
+# Then, once the child is safe: who to tell, what to record, and the written follow-up of the referral.
+FOLLOW_UP = (
+    ("2.83", "In any situation"),
+    ("2.95", "It is important to record"),
+    ("2.103", "The information given must be confirmed in writing"),
+    ("2.108", "In all situations, the practitioner must ensure"),
+    ("2.106", "Where a referral is made the court should be informed"),
+)
+REFERRAL_STEPS = ("Referral: steps and dates", '/start_walkthrough{"walkthrough": "referral_type"}')
 
 
 def _as_sentence(item: str) -> str:
@@ -86,9 +99,10 @@ def urgent_guidance(framework: Framework | None = None, situations: list[str] | 
         *[f"• {bullets[s]}" for s in order],
         "",
         "Then:",
-        "• " + _first_sentence(fw.paragraph("2.83").text, "In any situation") + " (2.83)",
-        "• " + _first_sentence(fw.paragraph("2.95").text, "It is important to record") + " (2.95)",
-        "",
-        "Framework 2.87, 2.83, 2.95",
+        *(f"• {_first_sentence(fw.paragraph(ref).text, start)} ({ref})" for ref, start in FOLLOW_UP),
+        "For the dated steps of the referral (2.100-2.108, Appendix V), tap the button.",
     ]
-    return UrgentGuidance("\n".join(lines), ("2.87", "2.83", "2.95"))
+    cited = ("2.87", *(ref for ref, _ in FOLLOW_UP))
+    lines += since_then_lines(lines)
+    lines += ["", "Framework " + ", ".join(cited)]
+    return UrgentGuidance("\n".join(lines), cited, (REFERRAL_STEPS,))

@@ -6,20 +6,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 
 from knowledge import police_check, referral, s120_pathway, screening, serious_case_review, staff_allegations
 from knowledge.decision import Decision, MissingFacts, unique
 from knowledge.framework import load_framework
+from knowledge.moments import LONDON, MomentRules, in_london, parse_moment
 
 DATA = Path(__file__).parent / "data" / "walkthroughs.yml"
-LONDON = ZoneInfo("Europe/London")
 NOT_MADE = "not_made"  # referral_made_at: the telephone referral has not been made yet
 JUST_NOW = "just_now"  # the "Just now" button's value: parse_answer makes it the moment of answering
 MAX_TEXT = 2000  # characters of a message that are read
@@ -179,47 +178,9 @@ class FactReading:
 
 # ---- moments: when a telephone referral was made ---------------------------------------------
 
-_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
-_MONTHS = {
-    m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
-}
-_TIME = re.compile(
-    r"(?<![\d/:.])(?:(?P<h>[01]?\d|2[0-3])[:.](?P<m>[0-5]\d)(?:\s*(?P<ap>[ap])\.?m\.?(?![a-z]))?"
-    r"|(?P<h12>1[0-2]|0?[1-9])\s*(?P<ap12>[ap])\.?m\.?(?![a-z])|(?P<noon>\bnoon\b|\bmidday\b))(?![\d/:])"
-)
-_NUMERIC_DATE = re.compile(r"(?<![\d:./])(?P<d>[0-3]?\d)/(?P<mo>[01]?\d)(?:/(?P<y>\d{4}|\d{2}))?(?![\d/])")
-_WORD_DATE = re.compile(
-    r"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-    r"(?:\s+(?P<y>\d{4}))?\b"
-)
-_DAY_WORD = re.compile(r"\b(?P<rel>today|this morning|this afternoon|this evening|tonight|yesterday|last night)\b")
-_WEEKDAY = re.compile(
-    r"\b(?P<last>last\s+)?(?P<wd>mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|rsday|urday|r|rs)?\b"
-)
-_AGO = re.compile(
-    r"\b(?P<n>\d{1,3}|an?|one|two|three|four|five|ten|twenty|thirty|half an?)"
-    r"\s*(?P<unit>mins?|minutes?|hrs?|hours?)\s+ago\b"
-)
-_NOW = re.compile(r"\b(just now|right now|a moment ago|moments ago|just then)\b")
-_NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "ten": 10,
-    "twenty": 20,
-    "thirty": 30,
-}
-
-
-def _london(moment: datetime | None) -> datetime:
-    """The moment in Europe/London (now, if None); a naive moment is taken as London time."""
-    if moment is None:
-        return datetime.now(LONDON)
-    return moment.replace(tzinfo=LONDON) if moment.tzinfo is None else moment.astimezone(LONDON)
+# A referral "just now" or "20 minutes ago" is read; up to a minute after this server's clock is still taken as past,
+# and a moment more than 366 days back is not taken as the referral's.
+REFERRAL_MOMENT = MomentRules(skew=timedelta(minutes=1), ago=True, oldest=timedelta(days=366))
 
 
 def moment_of(value: Any) -> datetime | None:
@@ -227,88 +188,17 @@ def moment_of(value: Any) -> datetime | None:
     if not isinstance(value, str) or "T" not in value:
         return None
     try:
-        return _london(datetime.fromisoformat(value))
+        return in_london(datetime.fromisoformat(value))
     except ValueError:
         return None
 
 
-def _dates(text: str, now: datetime) -> tuple[set[date], bool, bool] | None:
-    """The dates a text names, whether one was a weekday name and whether one had no year; None if one is invalid."""
-    found: set[date] = set()
-    weekday = yearless = False
+def referral_moment(text: str, now: datetime | None = None) -> datetime | None:
+    """When a message says the referral was made, if it says so exactly (knowledge.moments reads it); else None."""
     try:
-        for m in _NUMERIC_DATE.finditer(text):
-            year = int(m["y"]) + (2000 if m["y"] and len(m["y"]) == 2 else 0) if m["y"] else now.year
-            yearless |= m["y"] is None
-            found.add(date(year, int(m["mo"]), int(m["d"])))
-        for m in _WORD_DATE.finditer(text):
-            yearless |= m["y"] is None
-            found.add(date(int(m["y"]) if m["y"] else now.year, _MONTHS[m["mon"]], int(m["d"])))
+        return parse_moment(text, in_london(now), REFERRAL_MOMENT)
     except ValueError:
         return None
-    for m in _DAY_WORD.finditer(text):
-        found.add(now.date() - timedelta(days=1 if m["rel"] in ("yesterday", "last night") else 0))
-    for m in _WEEKDAY.finditer(text):
-        back = (now.weekday() - _WEEKDAYS[m["wd"]]) % 7 or (7 if m["last"] else 0)
-        weekday = True
-        found.add(now.date() - timedelta(days=back))
-    return found, weekday, yearless
-
-
-def _times(text: str) -> set[time]:
-    found = set()
-    for m in _TIME.finditer(_NUMERIC_DATE.sub(" ", text)):
-        if m["noon"]:
-            found.add(time(12, 0))
-            continue
-        hour, minute, half = (
-            (int(m["h"]), int(m["m"]), m["ap"]) if m["h"] is not None else (int(m["h12"]), 0, m["ap12"])
-        )
-        if half and not 1 <= hour <= 12:
-            continue
-        if half:
-            hour = hour % 12 + (12 if half == "p" else 0)
-        found.add(time(hour, minute))
-    return found
-
-
-def parse_moment(text: str, now: datetime | None = None) -> datetime | None:
-    """When a message says something happened, in London time, if it says so exactly and it is not in the future.
-
-    Reads "just now", "20 minutes ago", "today at 3pm", "yesterday 17:30", "Fri 14:00",
-    "last Friday 9:15am", "23/11/2026 09:15" and "23 Nov 09:15", relative to `now`. A day
-    without a time, two different days or times, or a moment after now, gives None. A weekday
-    or a date without a year is the latest one not after now. Hours are read on the 24-hour
-    clock unless "am" or "pm" follows.
-    """
-    now = _london(now).replace(second=0, microsecond=0)
-    text = _normal(text)
-    dates = _dates(text, now)
-    times = _times(text)
-    if dates is None or len(dates[0]) > 1 or len(times) > 1:
-        return None
-    days, weekday, yearless = dates
-    if not times:
-        if days - {now.date()}:
-            return None
-        ago = _AGO.search(text)
-        if ago:
-            amount = 0.5 if ago["n"].startswith("half") else int(ago["n"]) if ago["n"].isdigit() else _NUMBERS[ago["n"]]
-            return now - timedelta(minutes=amount * (60 if ago["unit"].startswith("h") else 1))
-        return now if _NOW.search(text) else None
-    day = days.pop() if days else now.date()
-    moment = datetime.combine(day, times.pop(), tzinfo=LONDON)
-    if moment > now + timedelta(minutes=1):
-        if weekday and day == now.date():
-            moment -= timedelta(days=7)
-        elif yearless and day > now.date():
-            try:
-                moment = moment.replace(year=moment.year - 1)
-            except ValueError:
-                return None
-        else:
-            return None
-    return moment if now - timedelta(days=366) <= moment else None
 
 
 def _iso(moment: datetime) -> str:
@@ -327,10 +217,9 @@ class Walkthrough:
 
     `facts` lists every fact the walkthrough uses, in asking order; next_facts says which are
     still needed. A few are never asked and count only when the practitioner states them (the
-    police check's other names or addresses, relevant individuals and extended checks; the
-    referral's law). Known facts are passed as a mapping of fact name to value (str or bool, as
-    Rasa slots hold them); names that are not this walkthrough's facts are ignored, and values
-    that are not allowed raise ValueError.
+    police check's extended checks; the referral's law). Known facts are passed as a mapping of
+    fact name to value (str or bool, as Rasa slots hold them); names that are not this
+    walkthrough's facts are ignored, and values that are not allowed raise ValueError.
     """
 
     def __init__(
@@ -388,7 +277,7 @@ class Walkthrough:
         """The known facts, checked; a telephone referral cannot have been made after `now`."""
         values = self._checked(known)
         made = moment_of(values.get("referral_made_at"))
-        if made is not None and made > _london(now) + timedelta(minutes=1):
+        if made is not None and made > in_london(now) + REFERRAL_MOMENT.skew:
             raise ValueError(
                 f"{self.name}: the telephone referral cannot have been made after now: {made:%Y-%m-%d %H:%M}"
             )
@@ -425,7 +314,9 @@ class Walkthrough:
         reply = _plain(text) if isinstance(text, str) else ""
         for option in question.options:
             if reply in (_plain(option.title), _plain(str(option.value))):
-                return _iso(_london(now).replace(second=0, microsecond=0)) if option.value == JUST_NOW else option.value
+                return (
+                    _iso(in_london(now).replace(second=0, microsecond=0)) if option.value == JUST_NOW else option.value
+                )
         return self._typed(fact, reply, now)
 
     def _typed(self, fact: str, reply: str, now: datetime | None) -> Value | None:
@@ -440,7 +331,7 @@ class Walkthrough:
         if no is not None and self._language.no.search(reply):
             found.add(no)
         if fact == "referral_made_at":
-            moment = parse_moment(reply, now)
+            moment = referral_moment(reply, now)
             if moment is not None:
                 found.add(_iso(moment))
         return found.pop() if len(found) == 1 else None
@@ -465,7 +356,7 @@ class Walkthrough:
         moments: set[Value] = set()
         for clause in re.split(r"[.;!?]", said):
             if any(self._language.affirmed(pattern, clause) for pattern in reading.made):
-                moment = parse_moment(clause, now)
+                moment = referral_moment(clause, now)
                 if moment is not None:
                     moments.add(_iso(moment))
         return moments
@@ -483,18 +374,21 @@ class Walkthrough:
 
 
 class PoliceCheckWalkthrough(Walkthrough):
-    """The police check, which in private law also asks whether the court wants Cafcass to act before the checks
-    can be done (2.22, 3.69).
+    """The police check, which also always asks about further relevant individuals such as new partners and
+    household members (3.72-3.73) and, in private law, whether the court wants Cafcass to act before the checks can
+    be done (2.22, 3.69) and whether an adult has been known by another name or at another address (2.17).
 
-    The other facts that only add steps (other names or addresses, relevant individuals,
-    extended checks) are never asked: they count when the practitioner states them.
+    Extended checks with other organisations are never asked: they count when the practitioner states them.
     """
 
     def _needed(self, values: Mapping[str, Value]) -> list[str]:
         needed = super()._needed(values)
-        if values.get("law") == "private" and "checks_not_possible_before_hearing" not in values:
-            needed.append("checks_not_possible_before_hearing")
-        return needed
+        if values.get("law") is None:
+            return needed
+        asked = ["relevant_individuals_identified"]
+        if values.get("law") == "private":
+            asked = ["checks_not_possible_before_hearing", "other_names_or_addresses", *asked]
+        return needed + [fact for fact in asked if fact not in values]
 
 
 class ReferralWalkthrough(Walkthrough):

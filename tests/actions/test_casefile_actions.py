@@ -19,7 +19,8 @@ from actions.casefile_form import (
 )
 from actions.casefile_records import ActionListRecords
 from actions.casefile_tasks import FORM, FORM_SLOTS, USE_URGENT_MESSAGE, record_number, required
-from actions.casefile_turn import UNREACHABLE, case_file, chunks, identity
+from actions.casefile_turn import UNREACHABLE, Turn, case_file, identity
+from actions.common import button
 from bot import settings
 from casefile import CaseFile, Identity
 from knowledge.moments import LONDON
@@ -530,14 +531,6 @@ def test_export_gives_the_text_and_a_word_document(store, make_tracker):
     assert any(CASE in p.text for p in opened.paragraphs)
 
 
-def test_long_text_is_split_at_blank_lines():
-    text = "\n\n".join(f"Block {n}: " + "x" * 50 for n in range(10))
-    parts = chunks(text, limit=130)
-    assert all(len(p) <= 130 for p in parts)
-    assert "\n\n".join(parts) == text
-    assert chunks("y" * 300, limit=100) == ["y" * 100] * 3
-
-
 def test_securing_a_file_then_recording_is_refused_and_a_later_recording_is_kept_apart(store, make_tracker):
     first, _ = record_discussion(make_tracker)
     saved(first)
@@ -665,3 +658,22 @@ def test_go_back_asks_the_previous_question_again(store, make_tracker):
     assert talk.question == "concern_identified_at"
     talk.answer("today 09:10")
     assert talk.question == "point_nature_of_concerns"
+
+
+def test_a_discussion_time_is_asked_for_as_a_time_not_as_minutes_ago(store, make_tracker):
+    talk = Conversation(make_tracker, JO)
+    talk.start(f"record my SM discussion on {CASE}", "record_discussion")
+    talk.answer("Sam Patel")
+    replies = talk.answer("20 minutes ago")
+    assert "Please give the time as well as the day" in texts(replies)
+    assert talk.question == "discussed_at"
+    talk.answer("just now")
+    assert talk.question == "concern_identified_at"
+
+
+def test_a_long_reply_is_one_message_which_each_channel_cuts_to_its_own_limit(make_tracker):
+    dispatcher = CollectingDispatcher()
+    text = "\n\n".join(f"Record {n}: " + "x" * 90 for n in range(100))
+    Turn(dispatcher, make_tracker("", "none")).say(text, [button("Export")])
+    assert [m["text"] for m in dispatcher.messages] == [text]
+    assert dispatcher.messages[0]["buttons"] == [{"title": "Export", "payload": "Export"}]

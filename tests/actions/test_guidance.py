@@ -69,6 +69,7 @@ def test_urgent_guidance_comes_first_then_the_other_question(make_tracker):
     )
     messages = run(ActionUrgentGuidance(), tracker)
     assert "2.87" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ['/start_walkthrough{"walkthrough": "referral_type"}']
     assert messages[0]["text"].index("left alone") < messages[0]["text"].index("immediate risk")
     assert "2.81" in messages[1]["text"]
 
@@ -119,4 +120,5 @@ def test_urgent_then_the_offence_the_message_also_asked_about(make_tracker):
         ranking=[("urgent_danger", 1.0), ("offence_lookup", 0.7)],
     )
     messages = run(ActionUrgentGuidance(), tracker)
-    assert "2.87" in messages[0]["text"] and "Section 18" in messages[1]["text"]
+    assert "2.87" in messages[0]["text"]
+    assert "Section 18" in messages[1]["text"]

@@ -191,3 +191,40 @@ def test_a_button_is_the_answer_even_when_its_words_sound_urgent(make_tracker):
     )
     events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(CollectingDispatcher(), tracker, {}))
     assert list(slots(events)) == ["concern_type"] and slots(events)["concern_type"] is not None
+
+
+def test_the_24_hour_deadline_is_shown_with_its_london_time(make_tracker):
+    tracker = make_tracker(
+        "Yes",
+        "affirm",
+        slots={
+            "walkthrough": "referral_type",
+            "significant_harm": True,
+            "referral_made_at": "2026-03-28T10:00+00:00",
+            "discussed_with_service_manager": True,
+        },
+    )
+    [message], _ = run(ActionWalkthroughOutcome(), tracker)
+    dates = message["text"].split("Dates:")[1].split("\n\n")[0]
+    assert "Followed up in writing within 24 hours (Appendix V): 11:00 on Sunday 29 March 2026" in dates
+    assert "Written confirmation to LACSC (2.103): Monday 30 March 2026" in dates
+
+
+def test_a_step_naming_a_2007_body_is_kept_and_the_since_then_note_stands_apart(make_tracker):
+    tracker = make_tracker(
+        "Yes",
+        "affirm",
+        slots={
+            "walkthrough": "staff_allegation",
+            "concern_type": "other_unsuitability",
+            "staff_status": "employed",
+            "received_as_complaint": False,
+            "registered_with_regulator": True,
+        },
+    )
+    [message], _ = run(ActionWalkthroughOutcome(), tracker)
+    steps, since_then = message["text"].split("Since then (not the Framework's words")
+    assert "the GSCC and the regulatory child protection bodies must be notified" in steps
+    assert "Social Work England" not in steps.split("Based on what you told me:")[0].split("\n\n", 2)[2]
+    assert "Social Work England" in since_then.split("Based on what you told me:")[0]
+    assert any("(Framework 4.25)" in step for step in message["custom"]["steps"])

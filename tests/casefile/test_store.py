@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import threading
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event
@@ -32,9 +31,9 @@ from casefile.models import (
     Notification,
     SecuredFile,
 )
+from knowledge.moments import LONDON
 from tests.casefile.conftest import OPERATOR, START, count, rows
 
-LONDON = ZoneInfo("Europe/London")
 HOUR = timedelta(hours=1)
 POINTS = {
     "nature_of_concerns": "Mother reports father hit her in front of the children last week.",

@@ -44,7 +44,9 @@ def test_all_facts_in_one_message_goes_straight_to_the_outcome(servers):
 def test_question_by_question_with_buttons(servers):
     chat = Conversation(servers)
     assert "Public law" in buttons(chat.say("/decide_police_check"))
-    replies = chat.say("Public law")
+    # New partners and household members are always asked about (3.72-3.73).
+    assert "new partner" in "\n".join(r.get("text", "") for r in chat.say("Public law"))
+    replies = chat.say("No")
     decision = outcome(replies)
     assert decision and decision["decision"] == "ask_la_to_confirm"
     assert "2.21" in decision["citations"] or "3.67" in decision["citations"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from knowledge.offence_answers import offence_answer
 
 
@@ -41,3 +43,37 @@ def test_listing_an_acts_offences():
 
 def test_no_offence_named_asks_for_one():
     assert offence_answer("/offence_lookup").text.startswith("Which offence?")
+
+
+VICTIM_CONDITION = "\u201cUnless stated otherwise, the victim of the offences listed above will be under 18\u201d"
+
+
+@pytest.mark.parametrize(
+    "message, row, adult, own_victim",
+    [
+        ("ABH against a partner", "Assault occasioning actual bodily harm | Section 47", True, False),
+        ("dad has a caution for ABH on his ex", "Assault occasioning actual bodily harm | Section 47", True, False),
+        ("common assault on an adult", "Assault or battery | Common Law", True, False),
+        ("conviction for assaulting a police officer", "Assault or battery | Common Law", True, False),
+        ("indecent assault on a woman, 1998", "Indecent assault on a woman | Section 14", True, True),
+        ("is ABH on the schedule?", "Assault occasioning actual bodily harm | Section 47", False, False),
+        ("ABH on his 5 year old", "Assault occasioning actual bodily harm | Section 47", False, False),
+        ("ABH against his partner and the child", "Assault occasioning actual bodily harm | Section 47", False, False),
+    ],
+)
+def test_the_victim_condition_comes_first_and_an_adult_victim_is_not_a_listing(message, row, adult, own_victim):
+    answer = offence_answer(message)
+    first = answer.text.splitlines()[0]
+    assert VICTIM_CONDITION in first and "(Appendix II, notes)" in first
+    assert f"\u2022 {row}" in answer.text
+    assert ("You describe the victim as an adult" in answer.text) is adult
+    assert ("Yes: this is on the Appendix II list" in answer.text) is (not adult)
+    if adult:
+        assert (
+            "The Appendix II listing is for offences against children, unless the row states otherwise" in answer.text
+        )
+        assert "\u201cdomestic violence (indicate any escalation)\u201d" in answer.text
+        assert "represents a risk to children (see appendix II)" in answer.text
+        assert answer.citations == ("Appendix II", "2.14")
+        assert ("That row names its own victim" in answer.text) is own_victim
+        assert ("does not state otherwise" in answer.text) is (not own_victim)

@@ -3,15 +3,12 @@
 from dataclasses import replace
 from functools import cache
 from itertools import product
-from pathlib import Path
 
 import pytest
 
 from knowledge.decision import MissingFacts
-from knowledge.framework import load_framework
-from knowledge.police_check import CODES, PoliceCheckFacts, decide_police_check, missing_facts
-
-SOURCE = Path(__file__).resolve().parents[2] / "knowledge" / "source" / "framework.txt"
+from knowledge.police_check import CODES, PoliceCheckFacts, decide_police_check, load_police_check, missing_facts
+from tests.knowledge.conftest import assert_all_quoted
 
 DECIDING = {
     "law": ("private", "public"),
@@ -189,19 +186,10 @@ def test_unknown_application_type_is_refused():
         decide_police_check(PoliceCheckFacts(law="private", application_type="contact"))
 
 
-def norm(text: str) -> str:
-    return " ".join(text.replace("*", "").split())
-
-
 def test_every_step_quotes_the_cited_paragraph_verbatim():
-    source = norm(SOURCE.read_text(encoding="utf-8"))
-    framework = load_framework()
     steps = set()
     for values in product(*DECIDING.values()):
         facts = PoliceCheckFacts(*values, *(True,) * len(ADDING_STEPS))
         steps.update(decide_police_check(facts).steps)
-    for step in steps:
-        passage = norm(" ".join(p.text for p in framework.passages(step.citation)))
-        for fragment in step.fragments:
-            assert norm(fragment) in passage, f"not verbatim in {step.citation}: {fragment!r}"
-            assert norm(fragment) in source
+    assert_all_quoted(steps)
+    assert_all_quoted(load_police_check().steps.values())

@@ -4,27 +4,16 @@ import copy
 import json
 import re
 from dataclasses import replace
-from functools import cache, lru_cache
+from functools import cache
 from itertools import product
-from pathlib import Path
 
 import pytest
 import yaml
 
-from knowledge.decision import REMINDER, MissingFacts
+from knowledge.decision import REMINDER, DecisionDataError, MissingFacts
 from knowledge.framework import load_framework
-from knowledge.s120_pathway import (
-    CODES,
-    PATHWAY,
-    PathwayDataError,
-    S120Facts,
-    decide_s120,
-    load_pathway,
-    missing_facts,
-    parse_pathway,
-)
-
-SOURCE = Path(__file__).resolve().parents[2] / "knowledge" / "source" / "framework.txt"
+from knowledge.s120_pathway import CODES, PATHWAY, S120Facts, decide_s120, load_pathway, missing_facts
+from tests.knowledge.conftest import assert_quoted, norm
 
 # Appendix III's "Further action with other agencies" cells, copied by hand from the Framework.
 REFERRAL = [
@@ -47,6 +36,7 @@ ACTIONS = {
     "s120_notification": NOTIFICATION,
     "notify_court_c1a_missing": C1A_MISSING,
     "no_action": [],
+    "no_row_consult_service_manager": [],
 }
 SCREENING = "SCREENING CHECKS MUST BE COMPLETED IN COMPLIANCE WITH SECTIONS 2.13 – 2.25 OF THIS FRAMEWORK"
 CITED = {
@@ -55,6 +45,7 @@ CITED = {
     "notify_court_c1a_missing": {"Appendix III"},
     "no_action": {"Appendix III"},
     "not_applicable_public_law": {"2.77", "Appendix III"},
+    "no_row_consult_service_manager": {"Appendix III", "2.19", "2.24", "2.81"},
 }
 
 ASKING_ORDER = {
@@ -84,16 +75,14 @@ def expected_codes(f: S120Facts) -> tuple[str, ...]:
         codes.append("s120_notification")
     if f.question_7 == "yes" and f.c1a_completed is False:
         codes.append("notify_court_c1a_missing")
-    return tuple(codes) or ("no_action",)
-
-
-def no_row(f: S120Facts) -> bool:
-    """Question 7 ticked yes, C1A completed, nothing suggested: no row of Appendix III matches."""
-    return f.law == "private" and f.question_7 == "yes" and expected_codes(f) == ("no_action",)
+    if codes:
+        return tuple(codes)
+    # Question 7 ticked yes, C1A completed, nothing suggested: no row of Appendix III matches.
+    return ("no_row_consult_service_manager",) if f.question_7 == "yes" else ("no_action",)
 
 
 def expected_outcome(f: S120Facts) -> tuple:
-    return expected_codes(f), no_row(f)
+    return expected_codes(f)
 
 
 @cache
@@ -117,23 +106,6 @@ def a_completion(f: S120Facts) -> S120Facts:
 def every_facts():
     for values in product(*((None, *values) for values in ASKING_ORDER.values())):
         yield S120Facts(*values)
-
-
-def norm(text: str) -> str:
-    return " ".join(text.replace("*", "").split())
-
-
-@lru_cache(maxsize=1)
-def source_text() -> str:
-    return norm(SOURCE.read_text(encoding="utf-8"))
-
-
-def assert_quoted(step) -> None:
-    passage = norm(" ".join(f"{p.title} {p.text}" for p in load_framework().passages(step.citation)))
-    assert passage, f"nothing is cited as {step.citation}"
-    for fragment in step.fragments:
-        assert norm(fragment) in passage, f"not verbatim in {step.citation}: {fragment!r}"
-        assert norm(fragment) in source_text(), f"not in framework.txt: {fragment!r}"
 
 
 def test_every_combination_of_facts():
@@ -162,11 +134,16 @@ def test_every_combination_of_facts():
         if codes[0] in ("child_protection_referral", "s120_notification"):
             assert decision.steps[0].citation == "2.81"
             assert "must first discuss this with their Service Manager" in decision.steps[0].quote
-        if no_row(known):
+        if decision.code == "no_row_consult_service_manager":
             assert decision.headline.startswith("Appendix III has no row for this")
-            assert {"2.24", "2.79"} <= set(decision.citations)
+            assert "discuss the case with your Service Manager" in decision.headline
+            assert "no further action" not in decision.headline
+            assert [s.citation for s in decision.steps[:3]] == ["2.81", "2.19", "2.24"]
+            assert "police check" in decision.steps[1].quote and "harm 'tick box'" in decision.steps[1].quote
         else:
             assert "no row" not in decision.headline
+        if decision.code == "no_action":
+            assert known.question_7 == "no"
         checked += 1
     assert checked > 100
 
@@ -277,9 +254,17 @@ def test_payload_is_the_json_contract():
     assert all(isinstance(step, str) and "(Framework " in step for step in payload["steps"])
 
 
+def test_where_appendix_iii_has_no_row_the_outcome_says_so_with_its_own_code():
+    decision = decide_s120(S120Facts("private", "yes", True, False, False, False))
+    assert decision.code == "no_row_consult_service_manager"
+    assert decision.to_payload() != decide_s120(S120Facts("private", "no", True, False, False, False)).to_payload()
+    assert {"2.19", "2.24", "2.81"} <= set(decision.citations)
+
+
 def test_the_decision_codes_are_the_design_contract():
     design = (
         "no_action",
+        "no_row_consult_service_manager",
         "notify_court_c1a_missing",
         "s120_notification",
         "child_protection_referral",
@@ -311,18 +296,12 @@ def test_the_table_rows_are_appendix_iii_verbatim():
     rows = load_pathway().rows
     assert appendix.count("Box ticked") == len(rows) == 5
     for row in rows:
-        actions = " ".join(f"{i}. {action}" for i, action in enumerate(row.further_action, 1)) or "None"
+        actions = " ".join(f"{i}. {step.quote}" for i, step in enumerate(row.further_action, 1)) or "None"
         assert f"{column[row.question_7]} | {row.c1a_form} | {actions}" in appendix
 
 
 def raw():
     return yaml.safe_load(PATHWAY.read_text(encoding="utf-8"))
-
-
-def broken(change):
-    data = copy.deepcopy(raw())
-    change(data)
-    return data
 
 
 @pytest.mark.parametrize(
@@ -333,19 +312,32 @@ def broken(change):
         (lambda d: d["rows"][1]["applies_when"][0].update(c1a_missing=True), "c1a_missing"),
         (lambda d: d["rows"][4]["further_action"].pop(), "rows with code child_protection_referral must share"),
         (lambda d: d["rows"][2].pop("further_action"), "rows[2]: missing further_action"),
+        (lambda d: d["rows"][2]["further_action"].append("nowhere"), "no step 'nowhere' under `steps`"),
+        (lambda d: d["rows"][3].update(c1a_form="Still at risk"), "rows[3]: c1a_form is not word for word"),
         (lambda d: d["most_protective_first"].pop(), "most_protective_first"),
         (lambda d: d["outcomes"].pop("s120_notification"), "outcomes must describe exactly the row codes"),
-        (lambda d: d["public_law"]["steps"][0].pop("citation"), "public_law[0]: a step needs a quote and a citation"),
-        (lambda d: d["no_row"].update(code="child_protection_referral"), "no_row: code must be no_action"),
+        (
+            lambda d: d["steps"]["public_law_core"].pop("citation"),
+            "steps.public_law_core: needs a quote and a citation",
+        ),
+        (
+            lambda d: d["steps"]["screening"].update(quote="SCREENING CHECKS SHOULD BE COMPLETED"),
+            "steps.screening: not word for word in Appendix III",
+        ),
+        (lambda d: d.pop("no_row"), "missing: no_row"),
     ],
 )
-def test_invalid_pathway_data_fails_loudly(change, message):
-    with pytest.raises(PathwayDataError, match=re.escape(message)):
-        parse_pathway(broken(change))
+def test_invalid_pathway_data_fails_loudly(change, message, tmp_path):
+    data = copy.deepcopy(raw())
+    change(data)
+    path = tmp_path / "s120_pathway.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DecisionDataError, match=re.escape(message)):
+        load_pathway.__wrapped__(path)
 
 
 def test_unreadable_pathway_file_fails_loudly(tmp_path):
-    with pytest.raises(PathwayDataError, match="cannot read"):
+    with pytest.raises(DecisionDataError, match="cannot read"):
         load_pathway.__wrapped__(tmp_path / "absent.yml")
 
 

@@ -1,18 +1,15 @@
 """Duty screening against Framework 2.16-2.25, 2.67, 2.81 and 3.67-3.69, over every combination of facts."""
 
 from dataclasses import replace
-from functools import cache, lru_cache
+from functools import cache
 from itertools import product
-from pathlib import Path
 
 import pytest
 import yaml
 
 from knowledge.decision import DecisionDataError, MissingFacts, load_decision_data
-from knowledge.framework import load_framework
-from knowledge.screening import CODES, DATA, STEPS, ScreeningFacts, decide_screening, missing_facts
-
-SOURCE = Path(__file__).resolve().parents[2] / "knowledge" / "source" / "framework.txt"
+from knowledge.screening import CODES, DATA, STEPS, ScreeningFacts, decide_screening, load_screening, missing_facts
+from tests.knowledge.conftest import assert_all_quoted
 
 ASKING_ORDER = {
     "law": ("private", "public"),
@@ -90,15 +87,6 @@ def expected_missing(f: ScreeningFacts) -> tuple[str, ...]:
 def every_facts():
     for values in product(*((None, *values) for values in ASKING_ORDER.values())):
         yield ScreeningFacts(*values)
-
-
-def norm(text: str) -> str:
-    return " ".join(text.replace("*", "").replace("\u2019", "'").split())
-
-
-@lru_cache(maxsize=1)
-def source_text() -> str:
-    return norm(SOURCE.read_text(encoding="utf-8"))
 
 
 def quoted(decision, citation: str, words: str) -> bool:
@@ -184,12 +172,7 @@ def test_referral_level_concern_starts_with_the_service_manager():
 
 
 def test_every_step_is_quoted_word_for_word():
-    steps, _ = load_decision_data(DATA, STEPS, CODES)
-    framework = load_framework()
-    for name, step in steps.items():
-        for fragment in step.fragments:
-            assert norm(fragment) in source_text(), name
-            assert framework.quotes(step.citation, fragment), name
+    assert_all_quoted(load_screening().steps.values())
 
 
 def test_the_data_is_checked_when_loaded(tmp_path):

@@ -2,24 +2,19 @@
 facts."""
 
 from dataclasses import replace
-from functools import cache, lru_cache
+from functools import cache
 from itertools import product
-from pathlib import Path
 
 import pytest
 
-from knowledge.decision import MissingFacts, load_decision_data
-from knowledge.framework import load_framework
+from knowledge.decision import MissingFacts
 from knowledge.serious_case_review import (
-    DATA,
-    HEADLINES,
-    STEPS,
     SeriousCaseReviewFacts,
     decide_serious_case_review,
+    load_serious_case_review,
     missing_facts,
 )
-
-SOURCE = Path(__file__).resolve().parents[2] / "knowledge" / "source" / "framework.txt"
+from tests.knowledge.conftest import assert_all_quoted
 
 ASKING_ORDER = {
     "cafcass_involvement": ("current", "closed", "none"),
@@ -109,15 +104,6 @@ def expected_missing(f: SeriousCaseReviewFacts) -> tuple[str, ...]:
     return tuple(needed)
 
 
-def norm(text: str) -> str:
-    return " ".join(text.replace("*", "").replace("\u2019", "'").split())
-
-
-@lru_cache(maxsize=1)
-def source_text() -> str:
-    return norm(SOURCE.read_text(encoding="utf-8"))
-
-
 def parts_quoted(decision) -> frozenset:
     return frozenset(
         part
@@ -170,9 +156,4 @@ def test_no_involvement_asks_nothing_about_the_review():
 
 
 def test_every_step_is_quoted_word_for_word():
-    steps, _ = load_decision_data(DATA, STEPS, HEADLINES)
-    framework = load_framework()
-    for name, step in steps.items():
-        for fragment in step.fragments:
-            assert norm(fragment) in source_text(), name
-            assert framework.quotes(step.citation, fragment), name
+    assert_all_quoted(load_serious_case_review().steps.values())

@@ -206,7 +206,7 @@ def test_topic_shape(intent):
     assert 0 < len(topic["title"]) <= 30
     lead = topic["lead"]
     assert lead.endswith(".") and ". " not in lead and "\n" not in lead, "lead is one sentence"
-    assert 3 <= len(topic["points"]) <= 8
+    assert 3 <= len(topic["points"]) <= 10
     if "timescales" in topic:
         assert topic["timescales"], "omit timescales rather than leave them empty"
     for item in topic["points"] + topic.get("timescales", []):
@@ -238,3 +238,26 @@ def test_related_names_other_real_intents(intent):
 def test_quote_is_verbatim_from_its_paragraph(cite, quote):
     assert "..." not in quote.replace("[...]", "") and "…" not in quote, "no elisions"
     assert quoted_in(cite, quote), f"not found verbatim in {cite}: {normalise(quote)!r}"
+
+
+@pytest.mark.parametrize(
+    "intent, cite, words",
+    [
+        ("referral_to_lacsc", "Appendix V", "this is followed up in writing within 24 hours"),
+        ("section_120", "Appendix III", "Box ticked no C1A form not required None"),
+        ("section_120", "Appendix III", "relates to other types of harm (physical, sexual, emotional abuse"),
+        ("screening", "2.17", "if an adult has been known by more than one name"),
+        ("recording", "2.75", "full information is available in the child's file"),
+        ("recording", "2.82", "An agreed record of the discussion should be kept on the case file."),
+        ("serious_case_review", "3.29", "if in doubt these procedures should be followed"),
+        ("serious_case_review", "3.32", "The need to provide support to those involved should be considered"),
+        ("serious_case_review", "3.44", "secured at any earlier point if consideration is being given"),
+        ("information_sharing", "3.62", "You should always record the reasons for your decision"),
+        ("information_sharing", "3.62", "You should seek advice where you are in doubt"),
+        ("information_sharing", "3.65", "Advice in specific individual situations can be obtained from Cafcass Legal"),
+        ("direct_work_with_children", "2.51", "should make a priority of making an introductory visit to the child"),
+    ],
+)
+def test_the_topics_cover_what_practitioners_need(intent, cite, words):
+    items = topics()[intent]["points"] + topics()[intent].get("timescales", [])
+    assert any(item["cite"] == cite and words in normalise(item["quote"]) for item in items)

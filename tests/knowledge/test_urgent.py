@@ -70,11 +70,30 @@ def test_guidance_quotes_2_87_and_puts_the_described_situation_first():
     lines = guidance.text.splitlines()
     assert lines[0].endswith("(Framework 2.87)")
     assert lines[2].startswith("• if a child needs emergency medical attention")
-    for line in lines:
+    for line in lines[: lines.index("Then:")]:
         if line.startswith("• ") and "(2." not in line:
             assert fw.quotes("2.87", line[2:].rstrip(".")), line
-    assert guidance.citations == ("2.87", "2.83", "2.95")
+    assert guidance.citations == ("2.87", "2.83", "2.95", "2.103", "2.108", "2.106")
     assert "time and date" in guidance.text
+
+
+@pytest.mark.parametrize(
+    "ref, words",
+    [
+        ("2.83", "the practitioner must inform the Service Manager as soon as possible."),
+        ("2.103", "The information given must be confirmed in writing"),
+        ("2.108", "the Service Manager receives a copy of the written confirmation"),
+        ("2.106", "Where a referral is made the court should be informed of the steps taken"),
+    ],
+)
+def test_urgent_follow_up_gives_the_written_confirmation_the_managers_copy_and_the_court(ref, words):
+    fw = load_framework()
+    guidance = urgent_guidance()
+    then = guidance.text.split("Then:")[1]
+    (line,) = [line for line in then.splitlines() if line.endswith(f"({ref})")]
+    assert words in line and fw.quotes(ref, line[2 : -len(f" ({ref})")])
+    assert guidance.buttons == (("Referral: steps and dates", '/start_walkthrough{"walkthrough": "referral_type"}'),)
+    assert guidance.text.index("Since then") > guidance.text.index("(2.106)")
 
 
 @pytest.mark.parametrize(
