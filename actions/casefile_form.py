@@ -130,15 +130,15 @@ class ValidateCasefileForm(FormValidationAction):
         text = text_of(tracker)
         if slot not in required(tracker) or tracker.active_loop.get("name") != FORM:
             return []
+        turn = Turn(dispatcher, tracker)
         if text == USE_URGENT_MESSAGE:
             text = previous_user_text(tracker)
         elif interrupts(tracker, slot):
             return []  # for the rules: answered as outside the task, which then asks its question again
+        elif going_back(tracker):
+            return go_back(turn, slot)
         else:
             text = chosen_words(tracker)
-        turn = Turn(dispatcher, tracker)
-        if going_back(tracker):
-            return go_back(turn, slot)
         if not text or text.startswith("/"):
             turn.say("Please answer the question in words, or use the buttons.")
             return [SlotSet(slot, None)]
