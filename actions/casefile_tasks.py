@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 
 from actions.casefile_turn import normalised
 from actions.common import button, entity_values, intent_of, text_of
-from actions.interjections import is_interjection
+from actions.interjections import asks_to_correct, is_interjection
 from casefile import NOT_DISCUSSED, POINTS
 from casefile.points import CHOICES, POINT_KEYS
 from casefile.views import RecordView, StaffMember
@@ -167,7 +167,7 @@ def going_back(tracker: Tracker) -> bool:
     """ "Go back", "change my last answer": a short message asking to answer the previous question again."""
     text = text_of(tracker)
     short = not text.startswith("/") and len(text.split()) <= CONTROL_WORDS + 2
-    return intent_of(tracker) == "correct_answer" and short
+    return asks_to_correct(tracker) and short
 
 
 def previous_question(tracker: Tracker, slot: str) -> str | None:

@@ -55,6 +55,18 @@ _QUESTION = re.compile(
 )
 
 
+_CORRECTION = re.compile(
+    r"^\W*(?:go back|back one|undo|(?:can i |i want to |let me |i'd like to |i need to )?(?:change|correct) "
+    r"(?:my|the|that|an?) (?:\w+ ){0,8}?answer)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_to_correct(tracker: Tracker) -> bool:
+    """ "Go back", "change the C1A answer": the classifier's correct_answer, or a message that opens as one does."""
+    return intent_of(tracker) == "correct_answer" or bool(_CORRECTION.search(text_of(tracker)))
+
+
 def asks_something(text: str) -> bool:
     """Whether a message asks something: a question mark, or a clause opening as a question or request does."""
     text = text.strip()

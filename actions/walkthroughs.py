@@ -10,7 +10,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, entity_values, intent_of, text_of
-from actions.interjections import answer, answering_action, is_interjection, resuming
+from actions.interjections import answer, answering_action, asks_to_correct, is_interjection, resuming
 from knowledge.answers import citation_line
 from knowledge.currency import since_then_lines
 from knowledge.decision import REMINDER, say_deadline
@@ -20,6 +20,7 @@ from knowledge.walkthroughs import Walkthrough, load_walkthroughs, statements
 FORM = "walkthrough_form"
 # Intents that steer the walkthrough rather than answer its question.
 CONTROL_INTENTS = {"why_ask", "stop", "start_again", "urgent_danger"}
+CHANGE_ANSWER = re.compile(r"\b(change|correct)\b.*\banswer", re.IGNORECASE)
 START_INTENTS = {
     "decide_section_120": "section_120",
     "decide_police_check": "police_check",
@@ -112,13 +113,16 @@ class ValidateWalkthroughForm(FormValidationAction):
         if walkthrough is None or intent_of(tracker) in CONTROL_INTENTS or not text:
             return []
         asking = is_interjection(tracker)
-        updates = stated_facts(walkthrough, requested, text, asking)
         known = known_facts(tracker, walkthrough)
+        if asks_to_correct(tracker) and CHANGE_ANSWER.search(text):
+            # "change my answer about the harm box": names the answer to change, states nothing.
+            return revisit(dispatcher, tracker, walkthrough, known, text)
+        updates = stated_facts(walkthrough, requested, text, asking)
         if asking and not updates:
             return []  # answered by the rules, then the walkthrough goes on
         if asking:
             await answer(dispatcher, tracker, domain)
-        if not updates and intent_of(tracker) == "correct_answer":
+        if not updates and asks_to_correct(tracker):
             return revisit(dispatcher, tracker, walkthrough, known, text)
         changed = {fact: value for fact, value in updates.items() if fact in known and known[fact] != value}
         if changed:
@@ -177,9 +181,12 @@ def named_fact(walkthrough: Walkthrough, known: dict[str, Any], text: str) -> st
         return None
     scores = {}
     for fact in known:
-        question = walkthrough.question(fact)
-        said = set(re.findall(r"[a-z0-9/]+", f"{walkthrough.describe({fact: known[fact]})[0]} {question.text}".lower()))
-        scores[fact] = len(words & said)
+        label = walkthrough.describe({fact: known[fact]})[0].split(":")[0]
+        question = walkthrough.question(fact).text
+        # The label names the fact; the question's words count half as much.
+        scores[fact] = 2 * len(words & set(re.findall(r"[a-z0-9/]+", label.lower()))) + len(
+            words & set(re.findall(r"[a-z0-9/]+", question.lower()))
+        )
     best = max(scores.values(), default=0)
     named = [fact for fact, score in scores.items() if score == best]
     return named[0] if best and len(named) == 1 else None
