@@ -55,6 +55,8 @@ _QUESTION = re.compile(
 )
 
 
+# Where any words answer the question, only a question mark or a message that opens as a question asks something.
+_OPENING = re.compile(rf"^\W*(?:{_OPENERS})\b", re.IGNORECASE)
 _CORRECTION = re.compile(
     r"^\W*(?:go back|back one|undo|(?:can i |i want to |let me |i'd like to |i need to )?(?:change|correct) "
     r"(?:my|the|that|an?) (?:\w+ ){0,8}?answer)\b",
@@ -95,7 +97,9 @@ def is_interjection(tracker: Tracker, free_text: bool = False) -> bool:
         return True
     if answering_action(intent) is None and intent not in OTHER_INTERJECTIONS:
         return False
-    if text.startswith("/") or asks_something(text):
+    if text.startswith("/"):
+        return True
+    if asks_something(text) and (not free_text or "?" in text or _OPENING.match(text)):
         return True
     if intent in SHORT_INTERJECTIONS and len(text.split()) <= SHORT:
         return True
