@@ -45,6 +45,8 @@ from knowledge.answers import passages_answer
 from knowledge.moments import london
 
 log = logging.getLogger(__name__)
+# Questions a question cannot be the answer to: after another question was answered, no "Use that message".
+NAMES_AND_TIMES = {"case_reference", "other_party", "discussed_at", "concern_identified_at", "event_date"}
 
 
 class ActionStartCasefileTask(Action):
@@ -191,7 +193,8 @@ class AskCasefileQuestion(Action):
             log.exception("The case file failed while asking %s", self.slot)
             turn.say(UNREACHABLE_READ)
         typed = text_of(tracker) and not text_of(tracker).startswith("/")
-        if typed and (intent_of(tracker) == URGENT_INTENT or back) and free_text(tracker, self.slot):
+        narrative = free_text(tracker, self.slot) and self.slot not in NAMES_AND_TIMES
+        if typed and (intent_of(tracker) == URGENT_INTENT or (back and narrative)):
             turn.say(
                 "If your last message was your answer to this question, press the button.", [button(USE_URGENT_MESSAGE)]
             )
