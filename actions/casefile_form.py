@@ -193,8 +193,9 @@ class AskCasefileQuestion(Action):
             log.exception("The case file failed while asking %s", self.slot)
             turn.say(UNREACHABLE_READ)
         typed = text_of(tracker) and not text_of(tracker).startswith("/")
-        narrative = free_text(tracker, self.slot) and self.slot not in NAMES_AND_TIMES
-        if typed and (intent_of(tracker) == URGENT_INTENT or (back and narrative)):
+        any_words = free_text(tracker, self.slot)
+        narrative = any_words and self.slot not in NAMES_AND_TIMES
+        if typed and ((intent_of(tracker) == URGENT_INTENT and any_words) or (back and narrative)):
             turn.say(
                 "If your last message was your answer to this question, press the button.", [button(USE_URGENT_MESSAGE)]
             )

@@ -360,17 +360,19 @@ def export(bench: Bench, practitioner: Chat, case: str, kind: str, n: int) -> Re
 
 def casefile_conversations(bench: Bench, register: Callable[[str, str], tuple[Chat, str]]) -> list[Result]:
     results = []
-    practitioner, _ = register("practitioner", "Jo")
     manager, manager_name = register("service_manager", "Sam")
     n = 0
     for at in range(4):
         for kind in KINDS:
             if kind == "correction" and at == 0:
                 continue
+            # Each conversation its own practitioner, so that one going wrong leaves no task open for the next.
+            practitioner, _ = register("practitioner", "Jo")
             results.append(record(bench, practitioner, manager_name, case_reference(), kind, at, n))
             n += 1
     for kind in KINDS:
         case = case_reference()
+        practitioner, _ = register("practitioner", "Jo")
         done = record(bench, practitioner, manager_name, case, kind, 1, n)
         if not done.ok:
             results.append(Result("agree a record", kind, "setting up", [f"could not record one: {done.failures}"]))
