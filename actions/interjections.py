@@ -121,9 +121,14 @@ def _since_last_message(tracker: Tracker) -> list[dict[str, Any]]:
     return events[last + 1 :]
 
 
+def ran_since_message(tracker: Tracker, actions: set[str]) -> bool:
+    """Whether one of these actions has run since the latest message."""
+    return any(e.get("event") == "action" and e.get("name") in actions for e in _since_last_message(tracker))
+
+
 def resuming(tracker: Tracker) -> bool:
     """Whether the form asks again after something else was answered for this message (so it says "Back to ...")."""
-    return any(e.get("event") == "action" and e.get("name") in RESUMING_AFTER for e in _since_last_message(tracker))
+    return ran_since_message(tracker, RESUMING_AFTER)
 
 
 def asked_before(tracker: Tracker, slot: str) -> bool:

@@ -10,7 +10,14 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, entity_values, intent_of, text_of
-from actions.interjections import answer, answering_action, asks_to_correct, is_interjection, resuming
+from actions.interjections import (
+    answer,
+    answering_action,
+    asks_to_correct,
+    is_interjection,
+    ran_since_message,
+    resuming,
+)
 from knowledge.answers import citation_line
 from knowledge.currency import since_then_lines
 from knowledge.decision import REMINDER, say_deadline
@@ -21,6 +28,7 @@ FORM = "walkthrough_form"
 # Intents that steer the walkthrough rather than answer its question.
 CONTROL_INTENTS = {"why_ask", "stop", "start_again", "urgent_danger"}
 CHANGE_ANSWER = re.compile(r"\b(change|correct)\b.*\banswer", re.IGNORECASE)
+URGENT = "action_urgent_guidance"
 START_INTENTS = {
     "decide_section_120": "section_120",
     "decide_police_check": "police_check",
@@ -110,6 +118,9 @@ class ValidateWalkthroughForm(FormValidationAction):
             # A button of the question is its answer, whatever the classifier made of its words
             # ("Child abuse outside work" is not a report of danger now).
             return [SlotSet(requested, walkthrough.parse_answer(requested, text, now()))]
+        if walkthrough is not None and intent_of(tracker) == "urgent_danger" and ran_since_message(tracker, {URGENT}):
+            # Back from the 2.87 guidance: what the urgent message states about the case is kept (never swallowed).
+            return [SlotSet(fact, value) for fact, value in walkthrough.extract(text, now()).items()]
         if walkthrough is None or intent_of(tracker) in CONTROL_INTENTS or not text:
             return []
         asking = is_interjection(tracker)

@@ -228,3 +228,17 @@ def test_a_step_naming_a_2007_body_is_kept_and_the_since_then_note_stands_apart(
     assert "Social Work England" not in steps.split("Based on what you told me:")[0].split("\n\n", 2)[2]
     assert "Social Work England" in since_then.split("Based on what you told me:")[0]
     assert any("(Framework 4.25)" in step for step in message["custom"]["steps"])
+
+
+def test_what_an_urgent_message_states_is_kept_when_the_walkthrough_comes_back(make_tracker):
+    message = "dad has just punched the 10yo and mum isn't answering, it's a private law case"
+    tracker = make_tracker(message, "urgent_danger", slots={"walkthrough": "section_120", "requested_slot": "law"})
+    validator = ValidateWalkthroughForm()
+    assert asyncio.run(validator.get_extraction_events(CollectingDispatcher(), tracker, {})) == []  # to the rules
+    tracker.events = [
+        {"event": "user", "text": message},
+        {"event": "action", "name": "action_urgent_guidance"},
+        {"event": "action", "name": "walkthrough_form"},
+    ]
+    events = asyncio.run(validator.get_extraction_events(CollectingDispatcher(), tracker, {}))
+    assert slots(events)["law"] == "private" and slots(events)["other_types_of_harm"] is True

@@ -149,3 +149,12 @@ def test_go_back_and_digressions_while_amending_and_exporting(register, servers)
     assert outside(servers, "is cruelty to a child on the list?") in texts(replies)
     assert "Back to exporting records: Which case?" in texts(replies)
     assert any("document" in (r.get("custom") or {}) for r in jo.says(case))
+
+
+def test_what_an_urgent_message_says_about_the_case_is_kept_after_the_urgent_guidance(servers):
+    say = chat(servers)
+    say('/start_walkthrough{"walkthrough": "section_120"}')
+    replies = say("dad has just punched the 10yo and mum isn't answering, it's a private law case")
+    assert "2.87" in replies[0]["text"]
+    assert replies[-1]["text"].startswith("Back to the section 120 decision: ")
+    assert LAW not in replies[-1]["text"]  # "private law" was said: not asked again
