@@ -52,6 +52,7 @@ def registration_hint(identity: Identity) -> str:
     return f'python -m bot staff add --name "Your Name" --role practitioner --team "Your team" {option} {shown_id}'
 
 
+# How each channel is named to a person told their id ("your Telegram id").
 CHANNEL_NAMES = {"telegram": "Telegram", "teams": "Microsoft Teams", "terminal": "terminal", "rest": "chat"}
 
 
