@@ -12,7 +12,7 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from casefile.note_points import ABOUT_DISCUSSION, place, train, training_examples
+from casefile.note_points import ABOUT_DISCUSSION, place, split_sentences, train, training_examples
 from casefile.points import POINT_KEYS
 
 EVAL = Path(__file__).parent / "data" / "note_points_eval.txt"
@@ -54,9 +54,16 @@ def evaluate() -> None:
     notes = read_eval()
     classifier = train(training_examples())
     pairs = []
+    split_apart = 0
     for note in notes:
-        placed = place([sentence for sentence, _ in note], classifier)
+        # The note as one pasted paragraph: split into sentences as the assistant does, then placed.
+        sentences = split_sentences(" ".join(sentence for sentence, _ in note))
+        if sentences != [sentence for sentence, _ in note]:
+            split_apart += 1
+            sentences = [sentence for sentence, _ in note]
+        placed = place(sentences, classifier)
         pairs += [(sentence, label, p.point) for (sentence, label), p in zip(note, placed)]
+    print(f"notes whose sentences were not split as labelled: {split_apart}")
     print(f"{len(notes)} notes")
     score(pairs)
 

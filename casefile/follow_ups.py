@@ -290,7 +290,8 @@ class FollowUps:
     def _load(self, session: Session, follow_up_id: object, note, staff: Staff) -> FollowUp:
         if not isinstance(follow_up_id, int) or isinstance(follow_up_id, bool):
             raise NotFound("Give the follow-up's number.")
-        follow_up = session.execute(_query().where(FollowUp.id == follow_up_id).with_for_update()).scalars().first()
+        session.execute(select(FollowUp.id).where(FollowUp.id == follow_up_id).with_for_update())
+        follow_up = session.execute(_query().where(FollowUp.id == follow_up_id)).scalars().first()
         if follow_up is None:
             raise NotFound(f"There is no follow-up {follow_up_id}.")
         note.case_reference = follow_up.case.reference

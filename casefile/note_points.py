@@ -120,14 +120,14 @@ class NoteDraft:
 
 
 def split_sentences(note: str) -> list[str]:
-    """The note's sentences, bullets and numbering kept as they were typed."""
+    """The note's sentences without bullets; a numbered line ("3. ...", "point 3: ...") stays whole, under its point."""
     pieces = []
-    for piece in SENTENCE_END.split(note or ""):
-        if piece is None:
-            continue
-        piece = BULLET.sub("", piece).strip()
-        if re.search(r"\w", piece):
-            pieces.append(piece)
+    for line in re.split(r"[\r\n]+", note or ""):
+        line = BULLET.sub("", line).strip()
+        for piece in [line] if NUMBERED.match(line) else SENTENCE_END.split(line):
+            piece = BULLET.sub("", piece or "").strip()
+            if re.search(r"\w", piece):
+                pieces.append(piece)
     return pieces
 
 
