@@ -8,6 +8,7 @@ from datetime import datetime
 
 from rasa_sdk import Tracker
 
+from actions.casefile_note import SAVE_ANYWAY, draft_extras
 from actions.casefile_tasks import (
     CHANGEABLE,
     CONFIRMATION,
@@ -80,6 +81,10 @@ async def ask_point(turn: Turn, slot: str) -> None:
     key = POINT_SLOTS[slot]
     number = POINT_KEYS.index(key) + 1
     extra = ' Pick one, or "Not discussed".' if key in CHOICES else ' What was said? Or press "Not discussed".'
+    if number == 1:
+        extra += (
+            " You can also paste your whole note of the discussion: I will place it point by point for you to check."
+        )
     turn.say(
         f"Point {number} of {len(POINTS)} (Framework 2.81): {LABELS[key]}.{extra}",
         [button(words) for _, words in point_options(key)],
@@ -89,11 +94,15 @@ async def ask_point(turn: Turn, slot: str) -> None:
 async def ask_record_confirmation(turn: Turn) -> None:
     me = await turn.me()
     other = next((s for s in await directory() if str(s.id) == turn.slot("other_party")), None)
+    extras, incomplete = draft_extras(turn, me, other)
+    choices = [SAVE_ANYWAY, *CONFIRMATION[1:]] if incomplete else CONFIRMATION
     turn.say(
         "Please check the record before it is saved:\n\n"
         + draft_summary(turn.tracker, me, other)
+        + "\n"
+        + extras
         + "\n\nSave it? Once saved, the other person is asked to agree it (Framework 2.82).",
-        [button(words) for _, words in CONFIRMATION],
+        [button(words) for _, words in choices],
     )
 
 
