@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.casefile_oversight import WITHOUT_AGREED, list_without_agreed_record
 from actions.casefile_tasks import (
     LIST_LIMIT,
     awaiting,
@@ -87,6 +88,9 @@ class ActionListRecords(Action):
             await show_record(turn, me, number)
             return []
         typed = "" if text.startswith("/") else text
+        if is_manager(me) and WITHOUT_AGREED.search(typed):
+            await list_without_agreed_record(turn)
+            return []
         filters, described, keep = await self.filters(typed, me)
         if filters is None:
             turn.say(described)
