@@ -60,7 +60,9 @@ async def export(turn: Turn, record_id: int | None, case_reference: str | None) 
                     "filename": doc.filename,
                     "media_type": doc.media_type,
                     "content_base64": base64.b64encode(doc.content).decode("ascii"),
-                }
+                },
+                # What was exported, so a channel that offers the file first (Teams) can make it again on acceptance.
+                "export": {"record_id": record_id, "case_reference": case_reference},
             },
         )
 
