@@ -14,7 +14,17 @@ from sqlalchemy.orm import Session, aliased
 from casefile.errors import AccessRefused, InvalidEntry
 from casefile.follow_ups import _query as follow_up_query
 from casefile.follow_ups import _view as follow_up_view
-from casefile.models import MANAGER_ROLES, Agreement, Case, Digest, DiscussionRecord, FollowUp, Notification, Staff
+from casefile.models import (
+    MANAGER_ROLES,
+    Agreement,
+    AuditEntry,
+    Case,
+    Digest,
+    DiscussionRecord,
+    FollowUp,
+    Notification,
+    Staff,
+)
 from casefile.staff import find_staff
 from casefile.views import FollowUpView, Identity, RecordView
 from knowledge.moments import LONDON
@@ -195,6 +205,17 @@ class Oversight:
                     continue
                 session.add(
                     Notification(staff_id=manager.id, text=self._digest_text(session, manager, now), created_at=now)
+                )
+                session.add(
+                    AuditEntry(
+                        occurred_at=now,
+                        staff_id=manager.id,
+                        channel="system",
+                        external_id="weekly-digest",
+                        action="weekly_digest",
+                        allowed=True,
+                        reason=f"weekly digest of team {manager.team} written to the outbox for {manager.name}",
+                    )
                 )
                 sent += 1
         return sent

@@ -168,3 +168,4 @@ def test_the_weekly_digest_goes_once_to_each_manager(casefile, people, clock):
     digest = next(n.text for n in rows(casefile, Notification) if n.text.startswith("Weekly digest for team North"))
     assert "1 record(s) awaiting agreement for more than one working day" in digest
     assert "1 discussion(s) recorded last week" in digest
+    assert count(casefile, AuditEntry, AuditEntry.action == "weekly_digest") == 3
