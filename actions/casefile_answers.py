@@ -6,6 +6,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta, timezone
 
+from actions.casefile_note import SAVE_ANYWAY, correction, correction_help, note_updates
 from actions.casefile_tasks import (
     CHANGEABLE,
     CONFIRMATION,
@@ -24,7 +25,7 @@ from actions.casefile_tasks import (
 from actions.casefile_turn import Turn, case_file, choose, is_manager, normalised, other_parties
 from actions.common import button
 from casefile import CaseFileError, InvalidCaseReference, discussion_key
-from casefile.points import CHOICES, LABELS
+from casefile.points import CHOICES, LABELS, POINT_KEYS
 from casefile.references import normalise_case_reference
 from casefile.views import RecordView
 from knowledge.moments import MomentRules, london, now, parse_date, parse_moment
@@ -93,6 +94,10 @@ async def answer_moment(turn: Turn, text: str, slot: str) -> Updates:
 
 async def answer_point(turn: Turn, text: str, slot: str) -> Updates:
     key = POINT_SLOTS[slot]
+    if key == POINT_KEYS[0]:
+        note = await note_updates(turn, text, first_answer=True)
+        if note is not None:
+            return note
     choice = choose(text, point_options(key))
     if choice is not None:
         return {slot: choice}
@@ -103,7 +108,13 @@ async def answer_point(turn: Turn, text: str, slot: str) -> Updates:
 
 
 async def answer_record_confirmation(turn: Turn, text: str) -> Updates:
-    choice = choose(text, CONFIRMATION)
+    fixed = correction(text)
+    if fixed == {}:
+        turn.say(correction_help(text) or "Please choose Save, Change a point or Cancel.")
+        return None
+    if fixed is not None:
+        return fixed
+    choice = choose(text, CONFIRMATION + [SAVE_ANYWAY])
     if choice == "cancel":
         turn.say("Cancelled: the record was not saved.")
         return ended("record", "cancelled")
@@ -124,10 +135,15 @@ async def answer_record_confirmation(turn: Turn, text: str) -> Updates:
         datetime.fromisoformat(turn.slot("discussed_at")),
         datetime.fromisoformat(turn.slot("concern_identified_at")),
     )
+    reasons = turn.slot("decision_reasons") or None
     # Confirming the same draft again (after a crash lost the reply to the first Save) returns the first record.
     started = datetime.now(timezone.utc)
     saved = await turn.attempt(
-        case_file().record_discussion, *draft, discussion_key(*draft), not_done="The record was not saved."
+        case_file().record_discussion,
+        *draft,
+        discussion_key(*draft, reasons),
+        reasons,
+        not_done="The record was not saved.",
     )
     if saved.error is not None:
         if not saved.final:
@@ -150,9 +166,11 @@ async def answer_record_confirmation(turn: Turn, text: str) -> Updates:
             f"{record.case_reference}, {state}. It was not saved a second time."
         )
         return ended("record", "saved", record.id)
+    missing = [str(POINT_KEYS.index(p.key) + 1) for p in record.not_discussed]
     turn.say(
         f"Saved, awaiting {record.other_party.name}'s agreement (Framework 2.82). It is record {record.id} on "
         f"{record.case_reference}; {record.other_party.name} has been asked to agree it."
+        + (f" The record says points {', '.join(missing)} were not discussed." if missing else "")
     )
     return ended("record", "saved", record.id)
 

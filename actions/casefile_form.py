@@ -11,6 +11,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.casefile_answers import ANSWERS, answer_case_reference, answer_chosen_record
+from actions.casefile_note import note_updates
 from actions.casefile_questions import ASKS
 from actions.casefile_records import export
 from actions.casefile_tasks import (
@@ -19,6 +20,7 @@ from actions.casefile_tasks import (
     FORM,
     FORM_SLOTS,
     INTRODUCTIONS,
+    NOTE_SLOTS,
     TASKS,
     URGENT_INTENT,
     USE_URGENT_MESSAGE,
@@ -105,13 +107,14 @@ class ActionStartCasefileTask(Action):
             return chosen if chosen != END else None
         if text.startswith("/") or task not in ("record", "export", "secure", "later"):
             return None
+        note = await note_updates(turn, text) if task == "record" else None
         references = case_references(text, case_file().case_reference_pattern)
         if references:
-            return {"case_reference": references[0]}
+            return {"case_reference": references[0], **(note or {})}
         mentioned = re.search(r"\bcase\s+(?:ref(?:erence)?\s+|number\s+|no\.?\s+)?(\S*\d\S*)", text, re.I)
         if mentioned:
             await answer_case_reference(turn, mentioned.group(1).strip(".,;:()"))
-        return None
+        return note
 
 
 class ValidateCasefileForm(FormValidationAction):
@@ -158,7 +161,7 @@ class ValidateCasefileForm(FormValidationAction):
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        mine = {"casefile_task", DONE, *FORM_SLOTS}
+        mine = {"casefile_task", DONE, *FORM_SLOTS, *NOTE_SLOTS}
         return [SlotSet(name, value) for name, value in tracker.slots_to_validate().items() if name in mine]
 
 

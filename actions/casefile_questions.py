@@ -8,6 +8,7 @@ from datetime import datetime
 
 from rasa_sdk import Tracker
 
+from actions.casefile_note import SAVE_ANYWAY, draft_extras
 from actions.casefile_tasks import (
     CHANGEABLE,
     CONFIRMATION,
@@ -83,31 +84,43 @@ async def ask_point(turn: Turn, slot: str) -> None:
     key = POINT_SLOTS[slot]
     number = POINT_KEYS.index(key) + 1
     extra = ' Pick one, or "Not discussed".' if key in CHOICES else ' What was said? Or press "Not discussed".'
+    if number == 1:
+        extra += (
+            " You can also paste your whole note of the discussion: I will place it point by point for you to check."
+        )
     turn.say(
         f"Point {number} of {len(POINTS)} (Framework 2.81): {LABELS[key]}.{extra}",
         [button(words) for _, words in point_options(key)],
     )
 
 
-async def current_draft(turn: Turn) -> str:
-    """The record being recorded, in full, as it will be saved."""
+async def draft_and_completeness(turn: Turn) -> tuple[str, bool]:
+    """The record being recorded, in full, as it will be saved; and whether core points are not discussed."""
     me = await turn.me()
     other = next((s for s in await directory() if str(s.id) == turn.slot("other_party")), None)
-    return draft_summary(turn.tracker, me, other)
+    extras, incomplete = draft_extras(turn, me, other)
+    return draft_summary(turn.tracker, me, other) + "\n" + extras, incomplete
+
+
+async def current_draft(turn: Turn) -> str:
+    """The record being recorded, in full, as it will be saved."""
+    return (await draft_and_completeness(turn))[0]
 
 
 async def ask_record_confirmation(turn: Turn) -> None:
+    draft, incomplete = await draft_and_completeness(turn)
+    choices = [SAVE_ANYWAY, *CONFIRMATION[1:]] if incomplete else CONFIRMATION
     if asked_before(turn.tracker, "record_confirmation") or resuming(turn.tracker):
         turn.say(
             f"Your record on {turn.slot('case_reference')} is not saved yet. Save it?",
-            option_buttons(CONFIRMATION) + [SHOW_RECORD],
+            option_buttons(choices) + [SHOW_RECORD],
         )
         return
     turn.say(
         "Please check the record before it is saved:\n\n"
-        + await current_draft(turn)
+        + draft
         + "\n\nSave it? Once saved, the other person is asked to agree it (Framework 2.82).",
-        option_buttons(CONFIRMATION),
+        option_buttons(choices),
     )
 
 

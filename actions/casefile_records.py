@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.casefile_oversight import WITHOUT_AGREED, list_without_agreed_record
 from actions.casefile_questions import current_draft
 from actions.casefile_tasks import (
     FORM,
@@ -64,7 +65,9 @@ async def export(turn: Turn, record_id: int | None, case_reference: str | None) 
                     "filename": doc.filename,
                     "media_type": doc.media_type,
                     "content_base64": base64.b64encode(doc.content).decode("ascii"),
-                }
+                },
+                # What was exported, so a channel that offers the file first (Teams) can make it again on acceptance.
+                "export": {"record_id": record_id, "case_reference": case_reference},
             },
         )
 
@@ -94,6 +97,9 @@ class ActionListRecords(Action):
             await show_record(turn, me, number)
             return []
         typed = "" if text.startswith("/") else text
+        if is_manager(me) and WITHOUT_AGREED.search(typed):
+            await list_without_agreed_record(turn)
+            return []
         filters, described, keep = await self.filters(typed, me)
         if filters is None:
             turn.say(described)

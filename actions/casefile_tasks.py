@@ -136,8 +136,12 @@ def called(tracker: Tracker) -> str:
     return f"{task} on {reference}" if reference else task
 
 
+# Filled with the points when a whole note is read (actions/casefile_note.py), never asked for on their own.
+NOTE_SLOTS = ("note_unplaced", "decision_reasons")
+
+
 def cleared() -> list[EventType]:
-    return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("requested_slot", None)]
+    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, *NOTE_SLOTS)] + [SlotSet("requested_slot", None)]
 
 
 def free_text(tracker: Tracker, slot: str) -> bool:
@@ -217,7 +221,7 @@ POINT_BUTTONS = [f"Point {number}" for number in range(1, len(POINTS) + 1)]
 BUTTON_WORDS: dict[str, list[str]] = {
     **{slot: [words for _, words in point_options(key)] for slot, key in POINT_SLOTS.items()},
     "discussed_at": ["Just now"],
-    "record_confirmation": [words for _, words in CONFIRMATION],
+    "record_confirmation": [words for _, words in CONFIRMATION] + ["Save anyway"],
     "point_to_change": [*CHANGEABLE.values(), *POINT_BUTTONS],
     "agreement_decision": [words for _, words in DECISION],
     "amended_point": POINT_BUTTONS,

@@ -33,6 +33,11 @@ class Settings:
     action_host: str
     action_port: int
     max_message_chars: int
+    reminder_lead_minutes: int = (
+        120  # FA_REMINDER_LEAD_MINUTES: how long before a follow-up is due its owner is reminded
+    )
+    digest_weekday: int | None = 0  # FA_DIGEST_WEEKDAY: managers' weekly digest day, 0 = Monday; "off": no digest
+    digest_hour: int = 8  # FA_DIGEST_HOUR: from which hour (UK time) that day the digest is sent
 
     @property
     def action_url(self) -> str:
@@ -60,13 +65,32 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         action_host=env.get("FA_ACTION_HOST", "127.0.0.1"),
         action_port=int(env.get("FA_ACTION_PORT", "5055")),
         max_message_chars=int(env.get("FA_MAX_MESSAGE_CHARS", "4000")),
+        reminder_lead_minutes=_bounded(env, "FA_REMINDER_LEAD_MINUTES", "120", 0, 7 * 24 * 60),
+        digest_weekday=None
+        if env.get("FA_DIGEST_WEEKDAY", "0").strip().lower() == "off"
+        else _bounded(env, "FA_DIGEST_WEEKDAY", "0", 0, 6),
+        digest_hour=_bounded(env, "FA_DIGEST_HOUR", "8", 0, 23),
     )
+
+
+def _bounded(env, name: str, default: str, low: int, high: int) -> int:
+    """A whole number setting within its bounds; ValueError naming the variable otherwise."""
+    raw = env.get(name, default).strip()
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, not {raw!r}.")
+    return int(raw)
 
 
 @lru_cache(maxsize=1)
 def case_file() -> CaseFile:
     """The case file of this process, built from the settings on first use (its database opens on first use too)."""
+    from datetime import timedelta
+
     from casefile import CaseFile
 
     settings = load_settings()
-    return CaseFile(settings.casefile_database_url, case_reference_pattern=settings.case_reference_pattern)
+    return CaseFile(
+        settings.casefile_database_url,
+        case_reference_pattern=settings.case_reference_pattern,
+        reminder_lead=timedelta(minutes=settings.reminder_lead_minutes),
+    )

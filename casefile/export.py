@@ -80,6 +80,11 @@ def record_blocks(record: RecordView) -> list[Block]:
         Block("field", f"{record.recorded_by.described} on {london(record.recorded_at)}", "Recorded by"),
         Block("field", agreement, "Agreed by"),
     ]
+    missing = [str(number) for number, point in enumerate(record.points, start=1) if point.current is None]
+    if missing:
+        out.append(Block("field", ", ".join(missing), "Points not discussed (Framework 2.81)"))
+    if record.decision_reasons:
+        out.append(Block("field", record.decision_reasons, "Decision agreed and why (Framework 3.62)"))
     for point in record.points:
         out.append(Block("point", point.shown, point.label))
         if point.amendments:

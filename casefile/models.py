@@ -1,5 +1,5 @@
 """The case file's tables: staff and their identities, cases, discussion records with agreements and amendments, secured
-files, later recordings, the outbox and the audit log."""
+files, later recordings, follow-ups and their reminders, the outbox and the audit log."""
 
 from __future__ import annotations
 
@@ -122,6 +122,7 @@ class DiscussionRecord(Base):
         Column("concern_identified_at", UTCDateTime, nullable=False),
         Column("idempotency_key", String(200), nullable=False, unique=True),
         *(Column(key, Text, nullable=True) for key in POINT_KEYS),
+        Column("decision_reasons", Text, nullable=True),
     )
 
     case = relationship("Case")
@@ -209,6 +210,79 @@ class Notification(Base):
     delivered_at = Column(UTCDateTime, nullable=True, index=True)
 
     staff = relationship("Staff")
+
+
+FOLLOW_UP_KINDS = ("action", "referral_confirmation")
+REMINDER_KINDS = ("before", "due")
+
+
+class FollowUp(Base):
+    """Something agreed in a discussion that someone must do by a time: an action from point 10 of 2.81, or a
+    referral's written confirmation (2.103, 2.108, Appendix V)."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (CheckConstraint(_in("kind", FOLLOW_UP_KINDS), name="kind"),)
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id"), nullable=False, index=True)
+    record_id = Column(Integer, ForeignKey("discussion_records.id"), nullable=True, index=True)
+    team = Column(String(100), nullable=False, index=True)
+    kind = Column(String(30), nullable=False)
+    description = Column(Text, nullable=False)
+    owner_id = Column(Integer, ForeignKey("staff.id"), nullable=False, index=True)
+    created_by_id = Column(Integer, ForeignKey("staff.id"), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    due_at = Column(UTCDateTime, nullable=False, index=True)
+    done_at = Column(UTCDateTime, nullable=True)
+    done_by_id = Column(Integer, ForeignKey("staff.id"), nullable=True)
+
+    case = relationship("Case")
+    owner = relationship("Staff", foreign_keys=[owner_id])
+    done_by = relationship("Staff", foreign_keys=[done_by_id])
+    extensions = relationship("FollowUpExtension", order_by="FollowUpExtension.id")
+
+
+class FollowUpExtension(Base):
+    """More time for a follow-up, asked for with a reason; the earlier due time is kept."""
+
+    __tablename__ = "follow_up_extensions"
+
+    id = Column(Integer, primary_key=True)
+    follow_up_id = Column(Integer, ForeignKey("follow_ups.id"), nullable=False, index=True)
+    earlier_due_at = Column(UTCDateTime, nullable=False)
+    due_at = Column(UTCDateTime, nullable=False)
+    reason = Column(Text, nullable=False)
+    asked_by_id = Column(Integer, ForeignKey("staff.id"), nullable=False)
+    asked_at = Column(UTCDateTime, nullable=False)
+
+
+class Reminder(Base):
+    """One reminder of a follow-up, sent once: claimed by the replica that turns it into a notification."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("follow_up_id", "kind", "due_at"),
+        CheckConstraint(_in("kind", REMINDER_KINDS), name="kind"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    follow_up_id = Column(Integer, ForeignKey("follow_ups.id"), nullable=False, index=True)
+    kind = Column(String(10), nullable=False)
+    due_at = Column(UTCDateTime, nullable=False)  # the follow-up's due time this reminder is for
+    send_at = Column(UTCDateTime, nullable=False, index=True)
+    claimed_at = Column(UTCDateTime, nullable=True)
+
+
+class Digest(Base):
+    """A manager's weekly digest for one week, claimed once so that only one replica sends it."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("staff_id", "week_of"),)
+
+    id = Column(Integer, primary_key=True)
+    staff_id = Column(Integer, ForeignKey("staff.id"), nullable=False)
+    week_of = Column(Date, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
 
 
 class AuditEntry(Base):

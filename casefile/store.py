@@ -16,6 +16,7 @@ from casefile import export as exporting
 from casefile.audit import AuditNote, audited
 from casefile.database import Database
 from casefile.errors import AccessRefused, AlreadyAgreed, FileSecured, InvalidEntry, NotFound
+from casefile.follow_ups import FollowUps
 from casefile.models import (
     MANAGER_ROLES,
     PRACTITIONER_ROLES,
@@ -29,6 +30,7 @@ from casefile.models import (
     Staff,
     StaffIdentity,
 )
+from casefile.oversight import Oversight
 from casefile.points import CHOICES, LABELS, NOT_DISCUSSED, POINT_KEYS
 from casefile.references import DEFAULT_CASE_REFERENCE_PATTERN, normalise_case_reference
 from casefile.staff import StaffDirectory, as_identity, clean_text, find_staff, member, resolve_actor
@@ -50,6 +52,7 @@ MAX_REASON_CHARS = 2_000
 MAX_LATER_RECORDING_CHARS = 20_000
 MAX_IDEMPOTENCY_KEY_CHARS = 200
 CLOCK_SKEW = timedelta(minutes=5)
+DEFAULT_REMINDER_LEAD = timedelta(hours=2)
 READER_ROLES = PRACTITIONER_ROLES + MANAGER_ROLES
 SECURING_ROLES = MANAGER_ROLES + ("admin",)
 EXPORT_FORMATS = ("docx", "txt")
@@ -65,6 +68,7 @@ def discussion_key(
     manager: StaffRef,
     discussed_at: datetime,
     concern_identified_at: datetime,
+    decision_reasons: str | None = None,
 ) -> str:
     """The idempotency key of record_discussion for one person confirming one draft: every argument, hashed.
 
@@ -81,6 +85,8 @@ def discussion_key(
         discussed_at.isoformat(),
         concern_identified_at.isoformat(),
     ]
+    if decision_reasons is not None:
+        draft.append(decision_reasons)
     return "draft:" + hashlib.sha256(json.dumps(draft, default=str).encode()).hexdigest()
 
 
@@ -106,11 +112,14 @@ class CaseFile:
         *,
         case_reference_pattern: str = DEFAULT_CASE_REFERENCE_PATTERN,
         clock: Callable[[], datetime] | None = None,
+        reminder_lead: timedelta = DEFAULT_REMINDER_LEAD,
     ):
         self.database = Database(database_url)
         self.case_reference_pattern = case_reference_pattern
         self._now = clock or (lambda: datetime.now(timezone.utc))
         self.staff = StaffDirectory(self.database, self._now)
+        self.follow_ups = FollowUps(self, reminder_lead)
+        self.oversight = Oversight(self)
 
     # -- writing -----------------------------------------------------------------------------------------------
 
@@ -124,8 +133,13 @@ class CaseFile:
         discussed_at: datetime,
         concern_identified_at: datetime,
         idempotency_key: str,
+        decision_reasons: str | None = None,
     ) -> RecordView:
-        """Save the record awaiting agreement and ask the other party to agree it; a repeated key returns the first."""
+        """Save the record awaiting agreement and ask the other party to agree it; a repeated key returns the first.
+
+        The actions of point 10 that name a time become follow-ups of whoever takes them (see casefile.follow_ups),
+        and `decision_reasons` is the optional "Decision agreed and why" line (Framework 3.62).
+        """
 
         def work(session: Session, note: AuditNote, staff: Staff) -> RecordView:
             reference = self._reference(case_reference)
@@ -167,10 +181,12 @@ class CaseFile:
                 discussed_at=discussed,
                 concern_identified_at=identified,
                 idempotency_key=key,
+                decision_reasons=clean_text(decision_reasons, "decision and why", MAX_POINT_CHARS, required=False),
                 **values,
             )
             session.add(record)
             session.flush()
+            follow_ups = self.follow_ups.create_for_record(session, record, staff)
             other = the_manager if staff.id == the_practitioner.id else the_practitioner
             self._notify(
                 session,
@@ -180,7 +196,9 @@ class CaseFile:
                 f"(record {record.id}; Framework 2.82).",
             )
             note.record_ids = [record.id]
-            note.reason = f"recorded the discussion; {other.name} asked to agree it"
+            note.reason = f"recorded the discussion; {other.name} asked to agree it" + (
+                f"; follow-ups {', '.join(str(f.id) for f in follow_ups)}" if follow_ups else ""
+            )
             return _record_view(record)
 
         try:
@@ -736,6 +754,7 @@ def _record_view(record: DiscussionRecord) -> RecordView:
         agreed_at=agreed_at,
         points=tuple(points),
         secured=_secured_view(record.case),
+        decision_reasons=record.decision_reasons,
     )
 
 

@@ -103,6 +103,12 @@ class RecordView:
     agreed_at: datetime | None
     points: tuple[PointView, ...]
     secured: SecuredView | None
+    decision_reasons: str | None = None
+
+    @property
+    def not_discussed(self) -> tuple[PointView, ...]:
+        """The 2.81 points the record says were not discussed."""
+        return tuple(p for p in self.points if p.current is None)
 
     @property
     def agreed(self) -> bool:
@@ -119,6 +125,24 @@ class RecordView:
 
     def point(self, key: str) -> PointView:
         return next(p for p in self.points if p.key == key)
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    """A follow-up: what, on which case and record, whose, due when, and whether it is done."""
+
+    id: int
+    case_reference: str
+    record_id: int | None
+    kind: str
+    description: str
+    owner: StaffMember
+    due_at: datetime
+    done_at: datetime | None
+    done_by: StaffMember | None
+
+    def overdue(self, now: datetime) -> bool:
+        return self.done_at is None and self.due_at < now
 
 
 @dataclass(frozen=True)

@@ -247,3 +247,37 @@ def parse_period(text: str, today: date) -> tuple[date | None, date | None]:
         return _month_range(year, number)
     day = first_day(lowered, today) if re.search(r"\bon\b", lowered) else None
     return (day, day) if day else (None, None)
+
+
+# "at 2", "at half 9", "about 4": an hour alone, read in a note of the working day (8 to 12 morning, 1 to 7 afternoon).
+BARE_HOUR = re.compile(
+    r"\b(?:at|@|around|about)\s+(?:about\s+|around\s+)?(half\s+)?(1[0-2]|[1-9])\b(?![:.]\d|\s*[ap]\.?m)"
+)
+AFTERNOON = re.compile(r"\b(this afternoon|this evening|tonight|pm)\b")
+
+
+def note_moment(text: str, current: datetime, rules: MomentRules) -> datetime | None:
+    """When a sentence of a note ("spoke to Sam at 2", "discussed with SM today 14:30") says something happened.
+
+    As parse_moment, and an hour alone after "at" is read as the working day's: "at 9" is 09:00, "at 2" 14:00,
+    "at half 3" 15:30. None when the sentence gives no time, or one that cannot be the past.
+    """
+    try:
+        return parse_moment(text, current, rules)
+    except ValueError:
+        pass
+    said = _normal(text)
+    days, rest = find_days(said, in_london(current).date())
+    match = BARE_HOUR.search(rest)
+    if match is None or len({d.day for d in days}) > 1:
+        return None
+    hour = int(match.group(2))
+    if hour <= 7 or (hour < 12 and AFTERNOON.search(rest)):
+        hour += 12
+    minute = 30 if match.group(1) else 0
+    current = in_london(current).replace(second=0, microsecond=0)
+    day = days[0].day if days else current.date()
+    moment = datetime.combine(day, time(hour, minute), LONDON)
+    if moment > current + rules.skew or (rules.oldest is not None and moment < current - rules.oldest):
+        return None
+    return moment

@@ -1,4 +1,5 @@
-"""Delivers the case file's outbox (e.g. a manager asked to agree a record) on the channel each person uses."""
+"""Delivers the case file's outbox (e.g. a manager asked to agree a record, a follow-up's reminder, a manager's weekly
+digest) on the channel each person uses."""
 
 from __future__ import annotations
 
@@ -33,10 +34,27 @@ async def deliver_pending(channel: str, send: Send, casefile=None) -> int:
     return delivered
 
 
+def release_due(casefile=None) -> int:
+    """Write to the outbox the follow-up reminders and weekly digests whose time has come; each exactly once, however
+    many servers call this at once (the case file claims each row atomically)."""
+    from bot.settings import load_settings
+
+    if casefile is None:
+        from bot.channels.common import _case_file
+
+        casefile = _case_file()
+    settings = load_settings()
+    released = casefile.follow_ups.release_reminders()
+    if settings.digest_weekday is not None:
+        released += casefile.oversight.release_digests(settings.digest_weekday, settings.digest_hour)
+    return released
+
+
 async def deliver_forever(channel: str, send: Send, stop: asyncio.Event, every: float = POLL_SECONDS) -> None:
     """Deliver pending notifications every `every` seconds until `stop` is set; a failure is logged and retried."""
     while not stop.is_set():
         try:
+            await asyncio.to_thread(release_due)
             await deliver_pending(channel, send)
         except Exception:  # noqa: BLE001 - the loop must outlive a database outage
             log.exception("Could not read the case file's notifications for %s", channel)

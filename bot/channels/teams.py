@@ -48,6 +48,7 @@ from bot.channels.common import (
 from bot.channels.conversation_references import ConversationReferences
 from bot.channels.formatting import TEAMS_LIMIT, split_message, teams_html
 from bot.channels.notifications import deliver_forever
+from bot.channels.teams_files import FILE_CONSENT_INVOKE, Exporter, answer_consent, case_file_export, consent_card
 from bot.input_guard import check_message
 from bot.settings import load_settings
 
@@ -337,7 +338,11 @@ class TeamsOutput(OutputChannel):
         await self._send(text, buttons)
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
-        """A custom payload is for programs reading the conversation, not for the person: Teams shows nothing."""
+        """An export is offered as a file (the file-consent card); other custom payloads are for programs reading the
+        conversation, not for the person: Teams shows nothing for them."""
+        card = consent_card(json_message)
+        if card is not None:
+            await self.connector.send(self.reference, self._activity(type=ActivityTypes.message, attachments=[card]))
 
     async def _send(self, text: str, buttons: Sequence[Mapping[str, str]]) -> None:
         chunks = split_message(text, TEAMS_LIMIT, teams_html) if text.strip() else []
@@ -348,6 +353,10 @@ class TeamsOutput(OutputChannel):
             if buttons and number == len(chunks):
                 activity.attachments = [button_card(buttons)]
             await self.connector.send(self.reference, activity)
+
+
+def _fields(reply: Activity) -> dict[str, Any]:
+    return {"type": reply.type, "text": reply.text, "attachments": reply.attachments}
 
 
 def _tenant(activity: Activity) -> str | None:
@@ -379,11 +388,13 @@ class TeamsInput(InputChannel):
         settings: TeamsSettings,
         lookup: StaffLookup | None = None,
         references: ConversationReferences | None = None,
+        exporter: Exporter | None = None,
     ) -> None:
         self.settings = settings
         self.lookup = lookup
         self.references = references or ConversationReferences(settings.database_url)
         self.connector = BotConnector(settings)
+        self.exporter = exporter or case_file_export
         self.validator = TokenValidator(settings, SigningKeys(settings.openid_metadata_url, self.connector.session))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -443,7 +454,28 @@ class TeamsInput(InputChannel):
             return response.text("This bot serves one organisation only", status=403)
         if activity.type == ActivityTypes.message:
             await self.answer(activity, on_new_message)
+        elif activity.type == ActivityTypes.invoke and activity.name == FILE_CONSENT_INVOKE:
+            await self.file_consent(activity)
+            return response.json({}, status=200)
         return response.text("")
+
+    async def file_consent(self, activity: Activity) -> None:
+        """The person accepted or declined an export offered as a file; only registered staff get one."""
+        reference = conversation_reference(activity)
+        output = TeamsOutput(self.connector, reference)
+        external_id = activity.from_property.aad_object_id or activity.from_property.id
+        try:
+            caller = await identify(CHANNEL, external_id, self.lookup)
+            if not caller.registered:
+                await output.send_text_message(external_id, refusal(caller, ""))
+                return
+
+            async def send(reply: Activity) -> None:
+                await self.connector.send(reference, output._activity(**_fields(reply)))
+
+            await answer_consent(activity, external_id, self.connector.session(), send, self.exporter)
+        except DeliveryError as error:
+            log.error("A reply could not be delivered to Teams: %s", error)
 
     async def answer(self, activity: Activity, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Reply to one message: refusals and notices here, everything else from the conversation."""

@@ -42,6 +42,7 @@ def record_in_conversation(practitioner: Person, manager: Person, case: str, sav
         1: "Mother says father pushed her during handover last week.",
         2: "Recent",
         3: "With mother at the maternal grandmother's address.",
+        5: "Yes: referral to LACSC.",
         10: "Referral to LACSC by telephone today; manager checks the outcome tomorrow.",
     }
     for number in range(1, 13):

@@ -51,3 +51,35 @@ def test_a_failed_delivery_stays_pending(tmp_path):
 
     assert asyncio.run(deliver_pending("telegram", fail, casefile)) == 0
     assert len(casefile.pending_notifications("telegram")) == 1
+
+
+def test_a_follow_up_comes_due_and_its_reminder_is_delivered_once(tmp_path, monkeypatch):
+    from bot.channels.notifications import release_due
+
+    monkeypatch.setenv("FA_DIGEST_WEEKDAY", "off")
+    clock = {"now": datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)}
+    casefile = CaseFile(f"sqlite:///{tmp_path / 'casefile.db'}", clock=lambda: clock["now"])
+    casefile.staff.add("Jo Bloggs", "practitioner", "North", {"telegram": "101"}, operator=ADMIN)
+    casefile.staff.add("Sam Patel", "service_manager", "North", {"telegram": "202"}, operator=ADMIN)
+    casefile.record_discussion(
+        Identity("telegram", "101"),
+        "ZW25P01234",
+        {"action_and_timescale": "I will refer by 4pm today."},
+        "Jo Bloggs",
+        "Sam Patel",
+        clock["now"],
+        clock["now"],
+        "message-1",
+    )
+    sent: list[tuple[str, str]] = []
+
+    async def send(external_id: str, text: str) -> None:
+        sent.append((external_id, text))
+
+    asyncio.run(deliver_pending("telegram", send, casefile))  # the manager's request to agree
+    clock["now"] = datetime(2026, 11, 23, 16, 0, tzinfo=timezone.utc)
+    assert release_due(casefile) == 2  # two hours before, and at the due time: both have come
+    assert release_due(casefile) == 0
+    assert asyncio.run(deliver_pending("telegram", send, casefile)) == 2
+    reminders = [text for who, text in sent if who == "101"]
+    assert len(reminders) == 2 and all("ZW25P01234" in t and "16:00" in t and "Jo" not in t for t in reminders)

@@ -58,6 +58,8 @@ class FakeMicrosoft:
         self.app.router.add_get("/keys", self._keys)
         self.app.router.add_post(f"/{TENANT}/oauth2/v2.0/token", self._token)
         self.app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
+        self.uploads: list[dict] = []
+        self.app.router.add_put("/upload/{name}", self._upload)
 
     @web.middleware
     async def _record(self, request: web.Request, handler):
@@ -87,6 +89,17 @@ class FakeMicrosoft:
             }
         )
         return web.json_response({"id": f"reply-{len(self.posted)}"})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload address Teams offers once a file is accepted (OneDrive, in the person's own storage)."""
+        self.uploads.append(
+            {
+                "name": request.match_info["name"],
+                "range": request.headers.get("Content-Range"),
+                "body": await request.read(),
+            }
+        )
+        return web.json_response({"id": "file-1"}, status=201)
 
     def messages(self) -> list[dict]:
         return [p["activity"] for p in self.posted if p["activity"]["type"] == "message"]
@@ -132,14 +145,14 @@ def environment(base: str, tmp_path, **overrides: str) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def running(tmp_path, reply=echo, **overrides: str) -> AsyncIterator[Running]:
+async def running(tmp_path, reply=echo, exporter=None, **overrides: str) -> AsyncIterator[Running]:
     microsoft = FakeMicrosoft()
     async with serving(microsoft.app) as base:
         settings = TeamsSettings.from_env(environment(base, tmp_path, **overrides))
         app = Sanic(f"teams_test_{uuid.uuid4().hex}")
         agent = StubAgent(reply)
         app.ctx.agent = agent
-        register([TeamsInput(settings, lookup=STAFF)], app, "/webhooks/")
+        register([TeamsInput(settings, lookup=STAFF, exporter=exporter)], app, "/webhooks/")
         port = free_port()
         server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
         await server.startup()
@@ -505,3 +518,74 @@ def test_the_app_package_is_refused_clearly_without_its_configuration(tmp_path, 
     with pytest.raises(ValueError, match=complaint):
         build_package(tmp_path, env)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_export_is_offered_with_the_file_consent_card_and_uploaded_once_accepted(tmp_path):
+    import base64
+
+    made: list[tuple[str, dict]] = []
+
+    async def exporter(external_id: str, context: dict) -> tuple[str, bytes]:
+        made.append((external_id, context))
+        return "ZW25P01234-record-7.docx", b"PK word document"
+
+    def reply(message):
+        document = {"filename": "ZW25P01234-record-7.docx", "content_base64": base64.b64encode(b"PK word").decode()}
+        return [
+            {"text": "The same as a Word document: ZW25P01234-record-7.docx"},
+            {"custom": {"document": document, "export": {"record_id": 7, "case_reference": None}}},
+        ]
+
+    async def scenario():
+        async with running(tmp_path, reply, exporter=exporter) as r:
+            bearer = f"Bearer {token(r.base + '/')}"
+            assert (await post(r.webhook, activity(r.base, text="export record 7"), bearer))[0] == 200
+            offered = [m for m in r.microsoft.messages() if m.get("attachments")]
+            [card] = offered[-1]["attachments"]
+            assert card["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
+            assert card["name"] == "ZW25P01234-record-7.docx"
+            assert card["content"]["sizeInBytes"] == len(b"PK word")
+            assert card["content"]["acceptContext"] == {"record_id": 7, "case_reference": None}
+
+            declined = activity(
+                r.base,
+                type="invoke",
+                name="fileConsent/invoke",
+                value={"type": "fileUpload", "action": "decline", "context": card["content"]["declineContext"]},
+            )
+            assert (await post(r.webhook, declined, bearer))[0] == 200
+            assert r.microsoft.messages()[-1]["text"].startswith("Not sent")
+            assert made == [] and r.microsoft.uploads == []
+
+            accepted = activity(
+                r.base,
+                type="invoke",
+                name="fileConsent/invoke",
+                value={
+                    "type": "fileUpload",
+                    "action": "accept",
+                    "context": card["content"]["acceptContext"],
+                    "uploadInfo": {
+                        "name": "ZW25P01234-record-7.docx",
+                        "uploadUrl": f"{r.base}/upload/ZW25P01234-record-7.docx",
+                        "contentUrl": "https://contoso.sharepoint.com/personal/ZW25P01234-record-7.docx",
+                        "uniqueId": "unique-1",
+                        "fileType": "docx",
+                    },
+                },
+            )
+            assert (await post(r.webhook, accepted, bearer))[0] == 200
+            assert made == [(PRACTITIONER, {"record_id": 7, "case_reference": None})]
+            [uploaded] = r.microsoft.uploads
+            assert uploaded["body"] == b"PK word document"
+            assert uploaded["range"] == f"bytes 0-{len(b'PK word document') - 1}/{len(b'PK word document')}"
+            [info] = r.microsoft.messages()[-1]["attachments"]
+            assert info["contentType"] == "application/vnd.microsoft.teams.card.file.info"
+            assert info["contentUrl"].endswith("ZW25P01234-record-7.docx")
+            assert info["content"] == {"uniqueId": "unique-1", "fileType": "docx"}
+
+            stranger = {**accepted, "from": {"id": "29:2", "aadObjectId": STRANGER}}
+            assert (await post(r.webhook, stranger, bearer))[0] == 200
+            assert len(made) == 1 and "registered Cafcass staff" in r.microsoft.messages()[-1]["text"]
+
+    asyncio.run(scenario())
