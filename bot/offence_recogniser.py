@@ -16,6 +16,7 @@ from knowledge.offence_answers import offence_named
 OFFENCE_INTENT = "offence_lookup"
 URGENT_INTENT = "urgent_danger"
 FALLBACK_INTENT = "nlu_fallback"
+LIKELY = 0.1  # the classifier's confidence in a look-up at which an offence named in a longer message is looked up
 # Where an offence is a fact of the person's case or an answer to a question asked, it is not looked up on its own:
 # decisions for a case (a person who poses a risk, 2.14), answers inside a walkthrough or record, and the case file.
 KEPT_INTENTS = frozenset(
@@ -24,7 +25,6 @@ KEPT_INTENTS = frozenset(
         "decide_police_check",
         "decide_referral_type",
         "start_walkthrough",
-        "inform",
         "affirm",
         "deny",
         "stop",
@@ -61,7 +61,11 @@ class OffenceRecogniser(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get("name")
-            if intent in KEPT_INTENTS or not offence_named(message.get(TEXT) or ""):
+            likely = any(
+                r.get("name") == OFFENCE_INTENT and r.get("confidence", 0) >= LIKELY
+                for r in message.get(INTENT_RANKING_KEY) or []
+            )
+            if intent in KEPT_INTENTS or not offence_named(message.get(TEXT) or "", asked_about=likely):
                 continue
             ranking = [
                 r

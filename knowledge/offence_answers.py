@@ -77,13 +77,14 @@ def victim_condition() -> str:
     return f"Appendix II lists offences against children: \u201c{note.rstrip('.')}\u201d (Appendix II, notes)."
 
 
-def offence_named(text: str) -> bool:
-    """Whether the message names an Appendix II offence to be looked up: on its own (a few words), or with words that
-    ask about the schedule or state a conviction, caution or charge."""
+def offence_named(text: str, asked_about: bool = False) -> bool:
+    """Whether the message names an Appendix II offence to be looked up: on its own (a few words), with words that
+    ask about the schedule or state a conviction, caution or charge, or when it is `asked_about` already (the
+    classifier thought an offence look-up likely)."""
     if not text or text.lstrip().startswith("/"):
         return False
     short = len(re.findall(r"[A-Za-z0-9']+", text)) <= BARE_NAME_WORDS
-    if not short and not SCHEDULE_QUESTION.search(text):
+    if not short and not asked_about and not SCHEDULE_QUESTION.search(text):
         return False
     return bool(lookup(text[:2000]).matches)
 

@@ -43,7 +43,7 @@ def test_an_offence_named_reaches_the_look_up(text, intent):
             "dads new partner has a conviction for sexual assault of a child and moved in, which referral",
             "decide_referral_type",
         ),
-        ("ABH", "inform"),
+        ("ABH", "decide_police_check"),
         ("what is MAPPA and does cafcass go", "mappa"),
         ("what's the mileage rate for home visits, and who signs the claim off", "out_of_scope"),
         ("/offence_lookup", "offence_lookup"),
