@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, entity_values, intent_of, ranking_of, text_of
 from knowledge.answers import Answer, define, passages_answer, question_answer
+from knowledge.facts import triage_answer
 from knowledge.framework import load_framework
 from knowledge.offence_answers import offence_answer
 from knowledge.search import framework_index
@@ -66,6 +67,10 @@ class ActionAnswerTopic(Action):
         return "action_answer_topic"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        triage = triage_answer(text_of(tracker))
+        if triage is not None:  # a case described without a question: the decisions that apply to it
+            say(dispatcher, triage)
+            return []
         topic = topic_for_intent(intent_of(tracker))
         if topic is None:
             return await ActionSuggestTopics().run(dispatcher, tracker, domain)
@@ -148,6 +153,10 @@ class ActionSuggestTopics(Action):
         return "action_suggest_topics"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        triage = triage_answer(text_of(tracker))
+        if triage is not None:  # a case described without a question: the decisions that apply to it
+            say(dispatcher, triage)
+            return []
         topics = load_topics()
         buttons: list[dict[str, str]] = []
         for candidate in ranking_of(tracker):

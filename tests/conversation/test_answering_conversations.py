@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from bot.cli import send
+from knowledge.walkthroughs import load_walkthroughs
 
 pytestmark = pytest.mark.conversation
 
@@ -66,3 +67,35 @@ def test_an_urgent_message_that_also_asks_gets_2_87_and_then_the_answer(servers)
 def test_a_child_going_home_tonight_to_the_person_they_disclosed_about_is_urgent(servers):
     [replies] = talk(servers, "the 8yo just disclosed that stepdad hits her and she's going home to him tonight")
     assert "2.87" in (replies[0].get("text") or "")
+
+
+def test_a_decision_question_with_its_facts_states_the_rule_and_asks_only_what_is_unknown(servers):
+    sender = f"test-{uuid.uuid4().hex[:8]}"
+    replies = send(
+        servers,
+        sender,
+        "residence application, harm box ticked and the C1A says dad punched mum last spring in front of the "
+        "children: do I need a police check before the FHDRA?",
+    )
+    text = texts(replies)
+    police_check = load_walkthroughs()["police_check"]
+    assert "(2.19)" in text  # the rule in play, with its paragraph, before any question
+    for known in ("law", "harm_raised", "application_type"):
+        assert police_check.question(known).text not in text
+    assert any(police_check.question(fact).text in text for fact in police_check.facts)
+
+
+def test_a_case_described_without_a_question_gets_the_decisions_that_apply_prefilled(servers):
+    sender = f"test-{uuid.uuid4().hex[:8]}"
+    replies = send(
+        servers,
+        sender,
+        "contact application, mum's new partner moved in last month and the school says the 6yo has gone quiet",
+    )
+    text = texts(replies)
+    assert "Proceedings: private law" in text
+    choices = [b for r in replies for b in r.get("buttons") or []]
+    police = next(b for b in choices if b["title"].startswith("Police check"))
+    started = texts(send(servers, sender, police["payload"]))
+    assert "(2.19)" in started
+    assert "Is this a private law application, or a public law case?" not in started
