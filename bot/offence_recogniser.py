@@ -16,7 +16,9 @@ from knowledge.offence_answers import offence_named
 OFFENCE_INTENT = "offence_lookup"
 URGENT_INTENT = "urgent_danger"
 FALLBACK_INTENT = "nlu_fallback"
-LIKELY = 0.1  # the classifier's confidence in a look-up at which an offence named in a longer message is looked up
+# The classifier's confidence in a look-up at which an offence named in a longer message is looked up (and always
+# when the classifier is unsure what the message is).
+LIKELY = 0.1
 # Where an offence is a fact of the person's case or an answer to a question asked, it is not looked up on its own:
 # decisions for a case (a person who poses a risk, 2.14), answers inside a walkthrough or record, and the case file.
 KEPT_INTENTS = frozenset(
@@ -61,7 +63,7 @@ class OffenceRecogniser(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get("name")
-            likely = any(
+            likely = intent == FALLBACK_INTENT or any(
                 r.get("name") == OFFENCE_INTENT and r.get("confidence", 0) >= LIKELY
                 for r in message.get(INTENT_RANKING_KEY) or []
             )
