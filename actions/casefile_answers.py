@@ -16,6 +16,7 @@ from actions.casefile_tasks import (
     SECURING,
     Updates,
     awaiting,
+    ended,
     pick_point,
     point_options,
     task_of,
@@ -105,7 +106,7 @@ async def answer_record_confirmation(turn: Turn, text: str) -> Updates:
     choice = choose(text, CONFIRMATION)
     if choice == "cancel":
         turn.say("Cancelled: the record was not saved.")
-        return END
+        return ended("record", "cancelled")
     if choice == "change":
         return {"record_confirmation": "change"}
     if choice is None:
@@ -148,12 +149,12 @@ async def answer_record_confirmation(turn: Turn, text: str) -> Updates:
             f"Already saved: this record was saved on {london(record.recorded_at)} as record {record.id} on "
             f"{record.case_reference}, {state}. It was not saved a second time."
         )
-        return END
+        return ended("record", "saved", record.id)
     turn.say(
         f"Saved, awaiting {record.other_party.name}'s agreement (Framework 2.82). It is record {record.id} on "
         f"{record.case_reference}; {record.other_party.name} has been asked to agree it."
     )
-    return END
+    return ended("record", "saved", record.id)
 
 
 async def answer_point_to_change(turn: Turn, text: str) -> Updates:
@@ -215,7 +216,7 @@ async def agree(turn: Turn, amendment: dict[str, str] | None) -> Updates:
             f"(first recorded as: {record.point(key).shown_original})"
         )
     turn.say("\n".join(lines))
-    return END
+    return ended("agree", "agreed", record.id)
 
 
 async def answer_agreement_decision(turn: Turn, text: str) -> Updates:
@@ -228,7 +229,7 @@ async def answer_agreement_decision(turn: Turn, text: str) -> Updates:
             f'Not agreed yet: record {turn.slot("chosen_record")} stays awaiting your agreement. Say "agree the '
             'record" when you are ready.'
         )
-        return END
+        return ended("agree", "not_now", turn.slot("chosen_record"))
     if choice == "amend":
         return {"agreement_decision": "amend"}
     return await agree(turn, None)
@@ -275,7 +276,7 @@ async def answer_amendment_reason(turn: Turn, text: str) -> Updates:
         f"The original text is kept in the record: {record.point(key).shown_original}\n"
         f"Reason: {latest.reason}\n{other.name} has been told."
     )
-    return END
+    return ended("amend", "amended", record.id)
 
 
 async def answer_secure_reason(turn: Turn, text: str) -> Updates:
@@ -289,7 +290,7 @@ async def answer_secure_confirmation(turn: Turn, text: str) -> Updates:
         return None
     if choice == "cancel":
         turn.say("Cancelled: the case file was not secured.")
-        return END
+        return ended("secure", "cancelled")
     secured = await turn.attempt(
         case_file().secure_file,
         turn.actor,
@@ -306,7 +307,7 @@ async def answer_secure_confirmation(turn: Turn, text: str) -> Updates:
         "records, agreements or amendments. Practitioners with records on it have been told; to update it about "
         "events that preceded the decision to pursue a review, they add a later recording (3.45)."
     )
-    return END
+    return ended("secure", "secured")
 
 
 async def answer_event_date(turn: Turn, text: str) -> Updates:
@@ -336,7 +337,7 @@ async def answer_later_recording_text(turn: Turn, text: str) -> Updates:
         f'{london(later.recorded_at)}, and kept "alongside, but separate from, the original file" '
         "(Framework 3.45)."
     )
-    return END
+    return ended("later", "saved", later.id)
 
 
 ANSWERS: dict[str, Callable[[Turn, str], Awaitable[Updates]]] = {

@@ -14,6 +14,7 @@ from actions.casefile_answers import ANSWERS, answer_case_reference, answer_chos
 from actions.casefile_questions import ASKS
 from actions.casefile_records import export
 from actions.casefile_tasks import (
+    DONE,
     END,
     FORM,
     FORM_SLOTS,
@@ -23,19 +24,29 @@ from actions.casefile_tasks import (
     USE_URGENT_MESSAGE,
     WHY,
     Updates,
+    called,
+    chosen_words,
     cleared,
+    free_text,
+    going_back,
     interrupts,
+    previous_question,
     record_number,
     required,
     task_of,
 )
 from actions.casefile_turn import UNREACHABLE, UNREACHABLE_READ, Turn, case_file, previous_user_text
 from actions.common import button, entities_of, intent_of, text_of
+from actions.interjections import resuming
 from casefile import CaseFileError
 from casefile.references import case_references
+from casefile.views import RecordView
 from knowledge.answers import passages_answer
+from knowledge.moments import london
 
 log = logging.getLogger(__name__)
+# Questions a question cannot be the answer to: after another question was answered, no "Use that message".
+NAMES_AND_TIMES = {"case_reference", "other_party", "discussed_at", "concern_identified_at", "event_date"}
 
 
 class ActionStartCasefileTask(Action):
@@ -121,11 +132,15 @@ class ValidateCasefileForm(FormValidationAction):
         text = text_of(tracker)
         if slot not in required(tracker) or tracker.active_loop.get("name") != FORM:
             return []
+        turn = Turn(dispatcher, tracker)
         if text == USE_URGENT_MESSAGE:
             text = previous_user_text(tracker)
         elif interrupts(tracker, slot):
-            return []
-        turn = Turn(dispatcher, tracker)
+            return []  # for the rules: answered as outside the task, which then asks its question again
+        elif going_back(tracker):
+            return go_back(turn, slot)
+        else:
+            text = chosen_words(tracker)
         if not text or text.startswith("/"):
             turn.say("Please answer the question in words, or use the buttons.")
             return [SlotSet(slot, None)]
@@ -143,8 +158,18 @@ class ValidateCasefileForm(FormValidationAction):
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        mine = {"casefile_task", *FORM_SLOTS}
+        mine = {"casefile_task", DONE, *FORM_SLOTS}
         return [SlotSet(name, value) for name, value in tracker.slots_to_validate().items() if name in mine]
+
+
+def go_back(turn: Turn, slot: str) -> list[EventType]:
+    """ "Go back": the question before this one is asked again, its answer forgotten."""
+    previous = previous_question(turn.tracker, slot)
+    if previous is None:
+        turn.say("There's no earlier answer in this task to change.")
+        return [SlotSet(slot, None)]
+    turn.say("Going back one question.")
+    return [SlotSet(previous, None)]
 
 
 class AskCasefileQuestion(Action):
@@ -157,6 +182,9 @@ class AskCasefileQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         turn = Turn(dispatcher, tracker)
+        back = resuming(tracker)
+        if back and self.slot not in ("agreement_decision", "record_confirmation"):  # these recall it in one line
+            turn.lead = f"Back to {called(tracker)}: "
         try:
             await ASKS[self.slot](turn)
         except CaseFileError as refusal:
@@ -164,7 +192,10 @@ class AskCasefileQuestion(Action):
         except Exception:
             log.exception("The case file failed while asking %s", self.slot)
             turn.say(UNREACHABLE_READ)
-        if intent_of(tracker) == URGENT_INTENT and text_of(tracker) and not text_of(tracker).startswith("/"):
+        typed = text_of(tracker) and not text_of(tracker).startswith("/")
+        any_words = free_text(tracker, self.slot)
+        narrative = any_words and self.slot not in NAMES_AND_TIMES
+        if typed and ((intent_of(tracker) == URGENT_INTENT and any_words) or (back and narrative)):
             turn.say(
                 "If your last message was your answer to this question, press the button.", [button(USE_URGENT_MESSAGE)]
             )
@@ -212,3 +243,52 @@ class ActionFinishCasefileTask(Action):
                 case_reference=None if record else tracker.get_slot("case_reference"),
             )
         return [SlotSet("casefile_task", None)] + cleared()
+
+
+class ActionAfterCasefileTask(Action):
+    """A task's button tapped again after the task ended: the state of what was done, never a second save."""
+
+    def name(self) -> str:
+        return "action_after_casefile_task"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        turn = Turn(dispatcher, tracker)
+        task, outcome, what = ((tracker.get_slot(DONE) or "") + "::").split(":")[:3]
+        try:
+            turn.say(await self.state(turn, task, outcome, what))
+        except CaseFileError as refusal:
+            turn.say(str(refusal))
+        except Exception:
+            log.exception("The case file failed while telling the state of a finished task")
+            turn.say(UNREACHABLE_READ)
+        return []
+
+    @staticmethod
+    async def state(turn: Turn, task: str, outcome: str, what: str) -> str:
+        if task == "record" and outcome == "cancelled":
+            return 'That record was cancelled, so nothing was saved. Say "record my SM discussion" to start again.'
+        if task == "secure":
+            if outcome == "cancelled":
+                return "That was cancelled: the case file was not secured."
+            return "The case file is already secured (Framework 3.42-3.44); nothing more was done."
+        if task == "later":
+            return f"Already saved as later recording {what}; it was not saved a second time."
+        if not what.isdigit():
+            return (
+                "There's no case-file task under way, so there is nothing to save or agree. Say "
+                '"record my SM discussion" or "agree the record" to start one.'
+            )
+        found = await turn.record(int(what))
+        if found.error is not None:
+            return "I can't show the state of that record just now."
+        record: RecordView = found.value
+        agreed = (
+            f"agreed by {record.agreed_by.name} on {london(record.agreed_at)}"
+            if record.agreed
+            else f"awaiting {record.other_party.name}'s agreement (Framework 2.82)"
+        )
+        if task == "record":
+            return f"Already saved as record {record.id} on {record.case_reference}, {agreed}. Not saved again."
+        if task == "amend":
+            return f"Already amended: record {record.id} on {record.case_reference} carries your amendment, {agreed}."
+        return f"Record {record.id} on {record.case_reference} is {agreed}."

@@ -16,13 +16,16 @@ from actions.casefile_tasks import (
     POINT_BUTTONS,
     POINT_SLOTS,
     SECURING,
+    SHOW_RECORD,
     numbered_points,
+    option_buttons,
     point_options,
     record_button,
     task_of,
 )
 from actions.casefile_turn import Turn, directory, is_manager, other_parties
 from actions.common import button
+from actions.interjections import asked_before, resuming
 from casefile import POINTS
 from casefile.export import summary
 from casefile.points import CHOICES, LABELS, POINT_KEYS, shown
@@ -86,14 +89,25 @@ async def ask_point(turn: Turn, slot: str) -> None:
     )
 
 
-async def ask_record_confirmation(turn: Turn) -> None:
+async def current_draft(turn: Turn) -> str:
+    """The record being recorded, in full, as it will be saved."""
     me = await turn.me()
     other = next((s for s in await directory() if str(s.id) == turn.slot("other_party")), None)
+    return draft_summary(turn.tracker, me, other)
+
+
+async def ask_record_confirmation(turn: Turn) -> None:
+    if asked_before(turn.tracker, "record_confirmation") or resuming(turn.tracker):
+        turn.say(
+            f"Your record on {turn.slot('case_reference')} is not saved yet. Save it?",
+            option_buttons(CONFIRMATION) + [SHOW_RECORD],
+        )
+        return
     turn.say(
         "Please check the record before it is saved:\n\n"
-        + draft_summary(turn.tracker, me, other)
+        + await current_draft(turn)
         + "\n\nSave it? Once saved, the other person is asked to agree it (Framework 2.82).",
-        [button(words) for _, words in CONFIRMATION],
+        option_buttons(CONFIRMATION),
     )
 
 
@@ -140,8 +154,16 @@ async def ask_chosen_record(turn: Turn) -> None:
 
 async def ask_agreement_decision(turn: Turn) -> None:
     found = await turn.record(int(turn.slot("chosen_record")))
-    if found.error is None:
-        turn.say(summary(found.value) + "\nDo you agree this record?", [button(words) for _, words in DECISION])
+    if found.error is not None:
+        return
+    record: RecordView = found.value
+    if asked_before(turn.tracker, "agreement_decision") or resuming(turn.tracker):
+        turn.say(
+            f"Record {record.id} on {record.case_reference}, awaiting your agreement. Do you agree it?",
+            option_buttons(DECISION) + [SHOW_RECORD],
+        )
+        return
+    turn.say(summary(record) + "\nDo you agree this record?", option_buttons(DECISION))
 
 
 async def ask_amended_point(turn: Turn) -> None:
@@ -178,7 +200,7 @@ async def ask_secure_confirmation(turn: Turn) -> None:
         f"Secure the case file for {turn.slot('case_reference')}? Reason: {turn.slot('secure_reason')}\n"
         'Framework 3.44: "The files and notes must be secured in the form in which they existed at the time of '
         'the notification of the review." Once secured, it takes no new records, agreements or amendments.',
-        [button(words) for _, words in SECURING],
+        option_buttons(SECURING),
     )
 
 

@@ -12,11 +12,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.casefile_questions import current_draft
 from actions.casefile_tasks import (
+    FORM,
     LIST_LIMIT,
     awaiting,
     record_line,
     record_number,
+    task_of,
 )
 from actions.casefile_turn import UNREACHABLE_READ, Turn, case_file, directory, is_manager, normalised
 from actions.common import button, entities_of, text_of
@@ -27,6 +30,8 @@ from casefile.views import RecordView, StaffMember
 from knowledge.moments import now, parse_period
 
 log = logging.getLogger(__name__)
+# "show the record", "show me the draft", "let me see it": the record a task is working on.
+THIS_RECORD = re.compile(r"\b(the|this|that|my|our) (record|draft)\b(?!s)|\b(show|see|read) (me )?it\b")
 
 
 def named_staff(text: str, staff: list[StaffMember]) -> list[StaffMember]:
@@ -83,6 +88,8 @@ class ActionListRecords(Action):
             return []
         text = text_of(tracker)
         number = record_number(text, entities_of(tracker))
+        if number is None and await show_current(turn, me):
+            return []
         if number is not None:
             await show_record(turn, me, number)
             return []
@@ -178,13 +185,32 @@ class ActionListRecords(Action):
         return filters, (" " + ", ".join(said)) if said else "", lambda r: all(check(r) for check in checks)
 
 
-async def show_record(turn: Turn, me: StaffMember, record_id: int) -> None:
+async def show_record(turn: Turn, me: StaffMember, record_id: int, buttons: bool = True) -> None:
+    """One record in full; with buttons for what the person may do with it, unless a task on it is under way."""
     found = await turn.record(record_id)
     if found.error is not None:
         return
     record: RecordView = found.value
-    buttons = [button("Agree", f'/agree_record{{"record": "{record.id}"}}')] if awaiting(record, me) else []
+    if not buttons:
+        turn.say(summary(record))
+        return
+    actions = [button("Agree", f'/agree_record{{"record": "{record.id}"}}')] if awaiting(record, me) else []
     if me.id in (record.practitioner.id, record.manager.id) and record.secured is None:
-        buttons.append(button("Amend", f'/amend_record{{"record": "{record.id}"}}'))
-    buttons.append(button("Export", f'/export_records{{"record": "{record.id}"}}'))
-    turn.say(summary(record), buttons)
+        actions.append(button("Amend", f'/amend_record{{"record": "{record.id}"}}'))
+    actions.append(button("Export", f'/export_records{{"record": "{record.id}"}}'))
+    turn.say(summary(record), actions)
+
+
+async def show_current(turn: Turn, me: StaffMember) -> bool:
+    """Inside a case-file task, "show the record": the draft being recorded or the record being worked on, in full."""
+    text = text_of(turn.tracker).lower()
+    if turn.tracker.active_loop.get("name") != FORM or not (text.startswith("/") or THIS_RECORD.search(text)):
+        return False
+    chosen = turn.slot("chosen_record")
+    if task_of(turn.tracker) == "record" and turn.slot("concern_identified_at"):
+        turn.say("The record as it stands, not saved yet:\n\n" + await current_draft(turn))
+        return True
+    if chosen:
+        await show_record(turn, me, int(chosen), buttons=False)
+        return True
+    return False

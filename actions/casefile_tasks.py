@@ -9,7 +9,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.casefile_turn import normalised
-from actions.common import button, intent_of, text_of
+from actions.common import button, entity_values, intent_of, text_of
+from actions.interjections import asks_to_correct, is_interjection
 from casefile import NOT_DISCUSSED, POINTS
 from casefile.points import CHOICES, POINT_KEYS
 from casefile.views import RecordView, StaffMember
@@ -31,6 +32,15 @@ INTRODUCTIONS = {
     "export": "Exporting records from the case file.",
     "secure": "Securing a case file for a Serious Case Review (Framework 3.42-3.44).",
     "later": "Adding a later recording to a secured case file (Framework 3.45).",
+}
+# How "Back to ..." names each task when the form resumes after another question was answered.
+CALLED = {
+    "record": "recording your discussion",
+    "agree": "agreeing the record",
+    "amend": "amending the record",
+    "export": "exporting records",
+    "secure": "securing the case file",
+    "later": "the later recording",
 }
 POINT_SLOTS = {f"point_{key}": key for key in POINT_KEYS}
 FORM_SLOTS = (
@@ -74,6 +84,7 @@ WHY = {
 }
 LIST_LIMIT = 10
 END = {"casefile_task": None}
+DONE = "casefile_done"
 RECORD_NUMBER = re.compile(r"^\s*(?:record\s*(?:no\.?|number)?\s*#?|#)?\s*(\d{1,9})\s*$", re.I)
 RECORD_IN_TEXT = re.compile(r"\brecord\s*(?:no\.?|number)?\s*#?\s*(\d{1,9})\b|#(\d{1,9})\b", re.I)
 # Each answer reads one reply and returns the slots it fills; None when it could not be used.
@@ -111,23 +122,59 @@ def required(tracker: Tracker) -> list[str]:
     return []
 
 
+def ended(task: str, outcome: str, what: object = "") -> dict[str, Any]:
+    """The end of a task, remembered ("record:saved:12") so that a second tap of its buttons gets the state."""
+    return {**END, DONE: f"{task}:{outcome}:{what}"}
+
+
+def called(tracker: Tracker) -> str:
+    """The task as "Back to ..." names it: "recording your discussion on ZW25P01234"."""
+    reference = tracker.get_slot("case_reference")
+    task = CALLED.get(task_of(tracker) or "", "the case file")
+    if tracker.get_slot("chosen_record") and task_of(tracker) in ("agree", "amend"):
+        return f"{task} (record {tracker.get_slot('chosen_record')})"
+    return f"{task} on {reference}" if reference else task
+
+
 def cleared() -> list[EventType]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("requested_slot", None)]
 
 
+def free_text(tracker: Tracker, slot: str) -> bool:
+    """Whether the question takes any words as its answer (what was said at a point, a reason, a recording)."""
+    return slot not in BUTTON_ONLY and POINT_SLOTS.get(slot) not in CHOICES
+
+
 def interrupts(tracker: Tracker, slot: str) -> bool:
-    """Whether the message is for a rule (urgent danger, stop, start again, why) rather than an answer.
+    """Whether the message is for a rule (urgent danger, a question, stop, start again, why) rather than an answer.
 
     A button of the question ("Not discussed", "Cancel") is an answer whatever the classifier made of it; so is a
-    long message, which is more likely an answer that happens to sound like "stop" than a command.
+    long message, which is more likely an answer that happens to sound like "stop" than a command. Where any words
+    answer the question, only a message that asks something is taken for a question (actions/interjections.py).
     """
     intent = intent_of(tracker)
     text = text_of(tracker)
     if intent == URGENT_INTENT:
         return True
-    if normalised(text) in {normalised(words) for words in BUTTON_WORDS.get(slot, ())}:
+    if intent == "choose" or normalised(text) in {normalised(words) for words in BUTTON_WORDS.get(slot, ())}:
         return False
+    if is_interjection(tracker, free_text=free_text(tracker, slot)):
+        return True
     return intent in CONTROL_INTENTS and (text.startswith("/") or len(text.split()) <= CONTROL_WORDS)
+
+
+def going_back(tracker: Tracker) -> bool:
+    """ "Go back", "change my last answer": a short message asking to answer the previous question again."""
+    text = text_of(tracker)
+    short = not text.startswith("/") and len(text.split()) <= CONTROL_WORDS + 2
+    return asks_to_correct(tracker) and short
+
+
+def previous_question(tracker: Tracker, slot: str) -> str | None:
+    """The question answered before this one in the current task, if any."""
+    asked = required(tracker)
+    earlier = asked[: asked.index(slot)] if slot in asked else []
+    return next((s for s in reversed(earlier) if tracker.get_slot(s) is not None), None)
 
 
 def point_options(key: str) -> list[tuple[str, str]]:
@@ -141,6 +188,30 @@ def numbered_points() -> list[tuple[str, str]]:
 CONFIRMATION = [("save", "Save"), ("change", "Change a point"), ("cancel", "Cancel")]
 DECISION = [("agree", "Agree"), ("amend", "Agree with an amendment"), ("not_now", "Not now")]
 SECURING = [("secure", "Secure the file"), ("cancel", "Cancel")]
+# What each option button says, by the value its payload (/choose{"option": ...}) sends.
+OPTION_WORDS = dict(CONFIRMATION + DECISION + SECURING)
+BUTTON_ONLY = {
+    "record_confirmation",
+    "point_to_change",
+    "chosen_record",
+    "agreement_decision",
+    "amended_point",
+    "secure_confirmation",
+}
+SHOW_RECORD = button("Show the record", "/list_records")
+
+
+def option_buttons(options: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """The buttons of a choice: each shows its words and sends its value, so a later tap is known for what it is."""
+    return [button(words, f'/choose{{"option": "{value}"}}') for value, words in options]
+
+
+def chosen_words(tracker: Tracker) -> str:
+    """The words of the option a button sent, or the words typed."""
+    option = next(iter(entity_values(tracker, "option")), None)
+    return OPTION_WORDS.get(str(option), "") if intent_of(tracker) == "choose" and option else text_of(tracker)
+
+
 POINT_BUTTONS = [f"Point {number}" for number in range(1, len(POINTS) + 1)]
 # The words each question's buttons send.
 BUTTON_WORDS: dict[str, list[str]] = {

@@ -131,9 +131,11 @@ class Turn:
         self.tracker = tracker
         self.actor = identity(tracker)
         self._me: StaffMember | None = None
+        self.lead = ""  # put before the next thing said: "Back to recording your discussion on ZW25P01234: "
 
     def say(self, text: str, buttons: list[dict[str, str]] | None = None) -> None:
         """One message, however long: each channel cuts it to its own limit (bot/channels/formatting.py)."""
+        text, self.lead = self.lead + text, ""
         self.dispatcher.utter_message(text=text, buttons=buttons or None)
 
     def slot(self, name: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -9,18 +10,26 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, entity_values, intent_of, text_of
-from actions.guidance import say
+from actions.interjections import (
+    answer,
+    answering_action,
+    asks_to_correct,
+    is_interjection,
+    ran_since_message,
+    resuming,
+)
 from knowledge.answers import citation_line
 from knowledge.currency import since_then_lines
 from knowledge.decision import REMINDER, say_deadline
 from knowledge.facts import rule_in_play
 from knowledge.moments import now
-from knowledge.offence_answers import offence_answer
-from knowledge.walkthroughs import Walkthrough, load_walkthroughs
+from knowledge.walkthroughs import Walkthrough, load_walkthroughs, statements
 
 FORM = "walkthrough_form"
 # Intents that steer the walkthrough rather than answer its question.
 CONTROL_INTENTS = {"why_ask", "stop", "start_again", "urgent_danger"}
+CHANGE_ANSWER = re.compile(r"\b(change|correct)\b.*\banswer", re.IGNORECASE)
+URGENT = "action_urgent_guidance"
 START_INTENTS = {
     "decide_section_120": "section_120",
     "decide_police_check": "police_check",
@@ -78,7 +87,8 @@ class ActionStartWalkthrough(Action):
         rule = rule_in_play(walkthrough.name)
         opening = f"*{walkthrough.title}*." + (f"\n{rule.quote} ({rule.cite})\n" if rule else "")
         dispatcher.utter_message(
-            text=opening + ' Say "why do you ask?" at any question, "start again" or "stop" at any point.'
+            text=opening + ' Ask me anything along the way; at any question you can say "why do you ask?", '
+            '"go back", "start again" or "stop".'
         )
         return events
 
@@ -93,7 +103,12 @@ def facts_given(walkthrough: Walkthrough, given: list[Any]) -> dict[str, Any]:
 
 
 class ValidateWalkthroughForm(FormValidationAction):
-    """Reads each answer (a button or typed words), and any other fact the message states, or a change of mind."""
+    """Reads each answer (a button or typed words), any other fact the message states, and a change of answer.
+
+    A message that answers nothing and asks something (a question, paragraph, term, offence, urgent danger) is
+    left to the rules (data/rules/interjections.yml), which answer it as outside the walkthrough and come back;
+    a message that does both has its answer used and its question answered here, by the same actions.
+    """
 
     def name(self) -> str:
         return "validate_walkthrough_form"
@@ -111,29 +126,38 @@ class ValidateWalkthroughForm(FormValidationAction):
     ) -> list[EventType]:
         walkthrough = current(tracker)
         text = text_of(tracker)
+        requested = tracker.get_slot("requested_slot")
+        if walkthrough is not None and tapped(walkthrough, requested, text):
+            # A button of the question is its answer, whatever the classifier made of its words
+            # ("Child abuse outside work" is not a report of danger now).
+            return [SlotSet(requested, walkthrough.parse_answer(requested, text, now()))]
+        if walkthrough is not None and intent_of(tracker) == "urgent_danger" and ran_since_message(tracker, {URGENT}):
+            # Back from the 2.87 guidance: what the urgent message states about the case is kept (never swallowed).
+            return [SlotSet(fact, value) for fact, value in walkthrough.extract(text, now()).items()]
         if walkthrough is None or intent_of(tracker) in CONTROL_INTENTS or not text:
             return []
-        updates: dict[str, Any] = {}
-        requested = tracker.get_slot("requested_slot")
-        if requested in walkthrough.facts:
-            answer = walkthrough.parse_answer(requested, text, now())
-            if answer is not None:
-                updates[requested] = answer
-        if not text.startswith("/"):
-            for fact, value in walkthrough.extract(text, now()).items():
-                if fact != requested or requested not in updates:
-                    updates[fact] = value
-        if intent_of(tracker) == "offence_lookup" and requested not in updates:
-            # "dad's partner has a caution for ABH": looked up against Appendix II; the question stands.
-            say(dispatcher, offence_answer(text))
-        elif requested in walkthrough.facts and not updates:
+        asking = is_interjection(tracker)
+        known = known_facts(tracker, walkthrough)
+        if asks_to_correct(tracker) and CHANGE_ANSWER.search(text):
+            # "change my answer about the harm box": names the answer to change, states nothing.
+            return revisit(dispatcher, tracker, walkthrough, known, text)
+        updates = stated_facts(walkthrough, requested, text, asking)
+        if asking and not updates:
+            return []  # answered by the rules, then the walkthrough goes on
+        if asking:
+            await answer(dispatcher, tracker, domain)
+        if not updates and asks_to_correct(tracker):
+            return revisit(dispatcher, tracker, walkthrough, known, text)
+        changed = {fact: value for fact, value in updates.items() if fact in known and known[fact] != value}
+        if changed:
+            lines = walkthrough.describe(changed)
+            dispatcher.utter_message(text="Changed: " + "; ".join(lines) + ".")
+        if requested in walkthrough.facts and not updates:
             dispatcher.utter_message(
                 text="I didn't catch an answer to that. Please pick one of the buttons, "
-                'or say "why do you ask?", "start again" or "stop".'
+                'or say "why do you ask?", "go back", "start again" or "stop".'
             )
-        if not updates:
-            # Keep the form in charge (it asks again) rather than let another rule answer mid-walkthrough.
-            return [SlotSet("walkthrough", walkthrough.name)]
+            return [SlotSet(requested, None)]  # invalid: the form asks again
         return [SlotSet(fact, value) for fact, value in updates.items()]
 
     async def get_validation_events(
@@ -144,8 +168,81 @@ class ValidateWalkthroughForm(FormValidationAction):
         return [SlotSet(k, v) for k, v in tracker.slots_to_validate().items() if k in slots]
 
 
+def tapped(walkthrough: Walkthrough, fact: str | None, text: str) -> bool:
+    """Whether the message is the words of one of the pending question's buttons."""
+    if fact not in walkthrough.facts:
+        return False
+    said = " ".join(text.lower().split())
+    return any(said == option.title.lower() for option in walkthrough.question(fact).options)
+
+
+def stated_facts(walkthrough: Walkthrough, requested: str | None, text: str, asking: bool) -> dict[str, Any]:
+    """The answer to the pending question and any other fact the message states; a question part answers nothing."""
+    updates: dict[str, Any] = {}
+    if requested in walkthrough.facts:
+        answer_text = statements(text) if asking else text
+        value = walkthrough.parse_answer(requested, answer_text, now()) if answer_text.strip() else None
+        if value is not None:
+            updates[requested] = value
+    if not text.startswith("/"):
+        for fact, value in walkthrough.extract(text, now()).items():
+            if fact != requested or requested not in updates:
+                updates[fact] = value
+    return updates
+
+
+_GENERIC = set(
+    "a an the my your i i'd i've to it its it's that this was is be answer answers change changing correct "
+    "go back wrong mistake last one question about on of for please actually sorry no want can we let's let me "
+    "meant mean said earlier previous".split()
+)
+
+
+def named_fact(walkthrough: Walkthrough, known: dict[str, Any], text: str) -> str | None:
+    """The given fact a message names ("change the C1A answer"), by the words of its label and its question."""
+    words = set(re.findall(r"[a-z0-9/]+", text.lower())) - _GENERIC
+    if not words:
+        return None
+    scores = {}
+    for fact in known:
+        label = walkthrough.describe({fact: known[fact]})[0].split(":")[0]
+        question = walkthrough.question(fact).text
+        # The label names the fact; the question's words count half as much.
+        scores[fact] = 2 * len(words & set(re.findall(r"[a-z0-9/]+", label.lower()))) + len(
+            words & set(re.findall(r"[a-z0-9/]+", question.lower()))
+        )
+    best = max(scores.values(), default=0)
+    named = [fact for fact, score in scores.items() if score == best]
+    return named[0] if best and len(named) == 1 else None
+
+
+def last_answered(tracker: Tracker, known: dict[str, Any]) -> str | None:
+    """The given fact most recently set in the conversation."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") in known and event.get("value") is not None:
+            return event["name"]
+    return next(reversed(known), None)
+
+
+def revisit(
+    dispatcher: CollectingDispatcher, tracker: Tracker, walkthrough: Walkthrough, known: dict[str, Any], text: str
+) -> list[EventType]:
+    """ "Go back", "change the C1A answer": forgets that answer, so the form asks its question again."""
+    fact = named_fact(walkthrough, known, text) or last_answered(tracker, known)
+    if fact is None:
+        dispatcher.utter_message(text="There's no answer to change yet.")
+        requested = tracker.get_slot("requested_slot")
+        return [SlotSet(requested, None)] if requested else []
+    dispatcher.utter_message(text=f"Changing your answer ({walkthrough.describe({fact: known[fact]})[0]}).")
+    return [SlotSet(fact, None)]
+
+
 class AskFact(Action):
-    """Asks one fact's question with its buttons; one subclass per fact slot (action_ask_<fact>)."""
+    """Asks one fact's question with its buttons; one subclass per fact slot (action_ask_<fact>).
+
+    After something else was answered in the same turn, the question comes back in one short line,
+    "Back to the police check: ...".
+    """
 
     fact = ""
 
@@ -155,7 +252,11 @@ class AskFact(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         walkthrough = current(tracker)
         if walkthrough is not None and self.fact in walkthrough.facts:
-            dispatcher.utter_message(**question_message(walkthrough, self.fact))
+            message = question_message(walkthrough, self.fact)
+            answered_too = is_interjection(tracker) and answering_action(intent_of(tracker)) is not None
+            if resuming(tracker) or answered_too:
+                message["text"] = f"Back to {walkthrough.called}: {message['text']}"
+            dispatcher.utter_message(**message)
         return []
 
 

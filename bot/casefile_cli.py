@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from bot.settings import case_file
-from casefile.errors import CaseFileError
+from casefile.errors import CaseFileError, UnknownStaff
 from casefile.models import CHANNELS, ROLES
-from casefile.staff import CHANNEL_OPTIONS
+from casefile.staff import CHANNEL_OPTIONS, registration_hint
 from casefile.store import CaseFile
 from casefile.views import Identity
 
@@ -70,6 +70,9 @@ def run(args: argparse.Namespace, casefile: CaseFile | None = None) -> int:
             _staff(store, args)
     except (CaseFileError, OSError) as error:
         print(error, file=sys.stderr)
+        if isinstance(error, UnknownStaff) and args.command == "export":
+            # At the terminal, whoever can register staff is reading: the command that does it.
+            print(f"To register it: {registration_hint(_actor(args.actor))}", file=sys.stderr)
         return 1
     finally:
         if casefile is None:

@@ -52,18 +52,29 @@ def registration_hint(identity: Identity) -> str:
     return f'python -m bot staff add --name "Your Name" --role practitioner --team "Your team" {option} {shown_id}'
 
 
+# How each channel is named to a person told their id ("your Telegram id").
+CHANNEL_NAMES = {"telegram": "Telegram", "teams": "Microsoft Teams", "terminal": "terminal", "rest": "chat"}
+
+
+def your_id(identity: Identity) -> str:
+    """The id a person gives their Service Manager or administrator to be registered: "123456 (your Telegram id)"."""
+    if not _SHOWABLE_ID.fullmatch(identity.external_id):
+        return "the id of the account you are writing from"
+    return f"{identity.external_id} (your {CHANNEL_NAMES.get(identity.channel, identity.channel)} id)"
+
+
 def resolve_actor(session: Session, identity: Identity) -> Staff:
-    """The active member of staff behind an identity, or UnknownStaff saying how to get registered."""
+    """The active member of staff behind an identity, or UnknownStaff telling the person the id to register."""
     staff = _staff_with_identity(session, identity)
     if staff is None:
         raise UnknownStaff(
-            "You are not registered to use the case file. Ask your Service Manager or an admin to register you: "
-            + registration_hint(identity)
+            "You are not registered to use the case file. To be registered, give your Service Manager or "
+            f"administrator this id: {your_id(identity)}."
         )
     if not staff.active:
         raise UnknownStaff(
-            "Your registration for the case file has been deactivated. If you still need it, ask your Service "
-            "Manager or an admin to register you again: " + registration_hint(identity)
+            "Your registration for the case file has been deactivated. If you still need it, give your Service "
+            f"Manager or administrator this id to register you again: {your_id(identity)}."
         )
     return staff
 

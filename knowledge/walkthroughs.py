@@ -112,7 +112,7 @@ def _plain(text: str) -> str:
     return _normal(text).replace("_", " ").strip(" .!?,;:'\"")
 
 
-def _statements(text: str) -> str:
+def statements(text: str) -> str:
     """The message without its questions: a sentence ending in "?" loses its last clause (the question)."""
     kept = []
     for sentence in re.split(r"(?<=[.!?;])", _normal(text)):
@@ -231,9 +231,11 @@ class Walkthrough:
         language: Language,
         rules: Rules,
         values: Mapping[str, tuple],
+        called: str = "",
     ):
         self.name = name
         self.title = title
+        self.called = called or title  # how a sentence names it: "Back to the police check: ..."
         self.facts = tuple(questions)
         self._questions = dict(questions)
         self._readings = {fact: readings[fact] for fact in self.facts}
@@ -338,7 +340,7 @@ class Walkthrough:
         """The facts a free-text message states clearly; a fact stated two ways, or in doubt, is left out."""
         if not isinstance(text, str) or text.lstrip().startswith("/"):
             return {}
-        said = _statements(text)
+        said = statements(text)
         found: dict[str, Value] = {}
         for fact in self.facts:
             reading = self._readings[fact]
@@ -583,10 +585,19 @@ def parse_walkthroughs(data: Any) -> dict[str, Walkthrough]:
         if set(asked) != set(values):
             problems.append(f"walkthroughs.{name}: must ask exactly the facts {sorted(values)}, found {list(asked)}")
         questions = {fact: _question(name, fact, asked[fact], values.get(fact, ()), problems) for fact in asked}
-        if not isinstance(entry.get("title"), str):
-            problems.append(f"walkthroughs.{name}: needs a title")
+        if not isinstance(entry.get("title"), str) or not isinstance(entry.get("called"), str):
+            problems.append(f"walkthroughs.{name}: needs a title, and what a sentence calls it (`called`)")
         kind = KINDS.get(name, Walkthrough)
-        walkthroughs[name] = kind(name, str(entry.get("title", "")), questions, readings, language, RULES[name], values)
+        walkthroughs[name] = kind(
+            name,
+            str(entry.get("title", "")),
+            questions,
+            readings,
+            language,
+            RULES[name],
+            values,
+            called=str(entry.get("called", "")),
+        )
     if problems:
         raise WalkthroughDataError("walkthroughs.yml is not valid:\n- " + "\n- ".join(problems))
     _check_buttons(walkthroughs)

@@ -8,12 +8,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from casefile.staff import CHANNEL_NAMES
 from knowledge.urgent import urgent_signals
 
 # find_by_identity(channel, external_id) -> Staff | None, as the staff directory (casefile) provides it.
 StaffLookup = Callable[[str, str], Any | None]
 
-CHANNEL_NAMES = {"telegram": "Telegram", "teams": "Microsoft Teams"}
 
 # Commands a person can pick from the channel's menu, and the payload each sends to the conversation.
 COMMANDS = {"start": "/greet", "help": "/help", "urgent": "/urgent_danger"}

@@ -10,7 +10,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.casefile_form import ASK_ACTIONS, ActionFinishCasefileTask, ActionStartCasefileTask, ValidateCasefileForm
+from actions.casefile_form import (
+    ASK_ACTIONS,
+    ActionAfterCasefileTask,
+    ActionFinishCasefileTask,
+    ActionStartCasefileTask,
+    ValidateCasefileForm,
+)
 from actions.casefile_records import ActionListRecords
 from actions.casefile_tasks import FORM, FORM_SLOTS, USE_URGENT_MESSAGE, record_number, required
 from actions.casefile_turn import UNREACHABLE, Turn, case_file, identity
@@ -102,11 +108,11 @@ class Conversation:
         return dispatcher.messages
 
     def answer(
-        self, text: str, intent: str = "nlu_fallback", message_id: str = "m-1", previous: str = ""
+        self, text: str, intent: str = "nlu_fallback", message_id: str = "m-1", previous: str = "", entities=None
     ) -> list[dict]:
         dispatcher = CollectingDispatcher()
         self.slots["requested_slot"] = self.question
-        tracker = self.tracker(text, intent, message_id=message_id, previous=previous)
+        tracker = self.tracker(text, intent, entities=entities, message_id=message_id, previous=previous)
         events = run(ValidateCasefileForm().get_extraction_events(dispatcher, tracker, {}))
         self.slots.update(slot_events(events))
         if self.question is None:
@@ -148,7 +154,8 @@ def test_an_unregistered_sender_is_refused_and_nothing_is_stored(store, make_tra
     talk = Conversation(make_tracker, "telegram:999")
     replies = talk.start(f"record my SM discussion on {CASE}", "record_discussion")
     assert "You are not registered to use the case file" in texts(replies)
-    assert "--telegram-id 999" in texts(replies)
+    assert "give your Service Manager or administrator this id: 999 (your Telegram id)" in texts(replies)
+    assert "python -m bot" not in texts(replies)  # never an administrator's command
     assert talk.slots["casefile_task"] is None and not talk.active
     assert store.find_records(Identity("telegram", "201")) == []
 
@@ -159,7 +166,7 @@ def test_an_unregistered_sender_is_refused_and_nothing_is_stored(store, make_tra
         )
     )
     assert "You are not registered" in texts(dispatcher.messages)
-    assert "--rest-id telegram:201" in texts(dispatcher.messages)
+    assert "this id: telegram:201 (your chat id)" in texts(dispatcher.messages)
 
 
 def test_the_sender_id_names_channel_and_id():
@@ -577,6 +584,80 @@ def test_record_numbers_are_read_from_the_message():
     assert record_number("show record 12", []) == 12
     assert record_number("/list_records", [{"entity": "record", "value": "7"}]) == 7
     assert record_number('/list_records{"record": "7"}', []) is None
+
+
+def test_a_question_inside_a_task_is_left_to_the_rules_and_the_task_comes_back_in_one_line(store, make_tracker):
+    talk = Conversation(make_tracker, JO)
+    talk.start(f"record my SM discussion on {CASE}", "record_discussion")
+    for reply in ("Sam Patel", "just now", "yesterday 4pm"):
+        talk.answer(reply)
+    assert talk.answer("what is a LADO?", intent="define_term") == []
+    assert talk.slots.get("point_nature_of_concerns") is None
+    # An answer that names an offence is what was discussed, not a question.
+    talk.answer("Father has a caution for ABH", intent="offence_lookup")
+    assert talk.slots["point_nature_of_concerns"] == "Father has a caution for ABH"
+    tracker = talk.tracker("what does 2.81 say?", "show_paragraph")
+    tracker.events += [{"event": "action", "name": "action_show_paragraph"}]
+    dispatcher = CollectingDispatcher()
+    run(ASK_ACTIONS["point_level_of_risk"]().run(dispatcher, tracker, {}))
+    assert dispatcher.messages[0]["text"].startswith(f"Back to recording your discussion on {CASE}: Point 2 of 12")
+
+
+def test_the_record_is_shown_in_full_once_then_recalled_in_one_line(store, make_tracker):
+    talk, summary = record_discussion(make_tracker)
+    assert "Please check the record before it is saved" in texts(summary)
+    assert [b["payload"] for b in buttons(summary)][0] == '/choose{"option": "save"}'
+    replies = talk.answer("hmm let me think", intent="nlu_fallback")
+    assert "Please choose Save" in texts(replies)
+    tracker = talk.tracker("hmm let me think", "nlu_fallback")
+    tracker.events = [{"event": "slot", "name": "requested_slot", "value": "record_confirmation"}] + tracker.events
+    dispatcher = CollectingDispatcher()
+    run(ASK_ACTIONS["record_confirmation"]().run(dispatcher, tracker, {}))
+    assert texts(dispatcher.messages) == f"Your record on {CASE} is not saved yet. Save it?"
+    assert "Show the record" in [b["title"] for b in buttons(dispatcher.messages)]
+    dispatcher = CollectingDispatcher()
+    shown = talk.tracker("/list_records", "list_records")
+    run(ActionListRecords().run(dispatcher, shown, {}))
+    assert "The record as it stands, not saved yet" in texts(dispatcher.messages)
+    assert "Mother says father hit her" in texts(dispatcher.messages)
+
+
+def test_the_agreement_is_recalled_in_one_line_and_a_second_tap_gets_the_state(store, make_tracker):
+    talk, _ = record_discussion(make_tracker)
+    saved(talk)
+    [record] = store.find_records(Identity("telegram", "201"))
+    manager = Conversation(make_tracker, SAM)
+    entities = [{"entity": "record", "value": record.id}]
+    manager.start(f'/agree_record{{"record": "{record.id}"}}', "agree_record", entities)
+    assert "Status: Awaiting agreement" in texts(manager.ask())
+    tracker = manager.tracker("what is a LADO?", "define_term")
+    tracker.events = [{"event": "slot", "name": "requested_slot", "value": "agreement_decision"}] + tracker.events
+    dispatcher = CollectingDispatcher()
+    run(ASK_ACTIONS["agreement_decision"]().run(dispatcher, tracker, {}))
+    assert texts(dispatcher.messages) == f"Record {record.id} on {CASE}, awaiting your agreement. Do you agree it?"
+    replies = manager.answer(
+        '/choose{"option": "agree"}', intent="choose", entities=[{"entity": "option", "value": "agree"}]
+    )
+    assert "Agreed by Sam Patel" in texts(replies)
+    assert manager.slots["casefile_done"] == f"agree:agreed:{record.id}"
+    dispatcher = CollectingDispatcher()
+    again = manager.tracker('/choose{"option": "agree"}', "choose")
+    run(ActionAfterCasefileTask().run(dispatcher, again, {}))
+    assert texts(dispatcher.messages).startswith(f"Record {record.id} on {CASE} is agreed by Sam Patel on ")
+    dispatcher = CollectingDispatcher()
+    run(ActionAfterCasefileTask().run(dispatcher, talk.tracker('/choose{"option": "save"}', "choose"), {}))
+    assert texts(dispatcher.messages).startswith(f"Already saved as record {record.id} on {CASE}, agreed by Sam")
+
+
+def test_go_back_asks_the_previous_question_again(store, make_tracker):
+    talk = Conversation(make_tracker, JO)
+    talk.start(f"record my SM discussion on {CASE}", "record_discussion")
+    for reply in ("Sam Patel", "just now", "yesterday 4pm"):
+        talk.answer(reply)
+    assert "Going back one question" in texts(talk.answer("go back", intent="correct_answer"))
+    assert talk.question == "concern_identified_at"
+    talk.answer("today 09:10")
+    assert talk.question == "point_nature_of_concerns"
 
 
 def test_a_discussion_time_is_asked_for_as_a_time_not_as_minutes_ago(store, make_tracker):

@@ -25,10 +25,3 @@ def test_the_action_server_registers_every_action_the_domain_names():
     executor = ActionExecutor()
     executor.register_package("actions")
     assert set(domain["actions"]) <= set(executor.actions)
-
-
-def test_the_greeting_and_help_say_which_edition_is_quoted():
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
-    for response in ("utter_greet", "utter_help"):
-        assert "March 2007" in domain["responses"][response][0]["text"], response
-    assert "Since then" in domain["responses"]["utter_help"][0]["text"]

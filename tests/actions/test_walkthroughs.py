@@ -7,6 +7,7 @@ import asyncio
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.walkthroughs import (
+    ASK_ACTIONS,
     ActionExplainQuestion,
     ActionStartWalkthrough,
     ActionWalkthroughOutcome,
@@ -56,7 +57,7 @@ def test_an_answer_that_is_not_one_keeps_the_form_asking(make_tracker):
     tracker = make_tracker("banana", "nlu_fallback", slots={"walkthrough": "section_120", "requested_slot": "law"})
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
-    assert slots(events) == {"walkthrough": "section_120"}
+    assert slots(events) == {"law": None}  # not valid: the form asks again, no other rule answers
     assert "didn't catch" in dispatcher.messages[0]["text"]
 
 
@@ -91,7 +92,7 @@ def test_every_fact_is_a_slot_name_once():
     assert len(facts) == len(set(facts)) and "law" in facts
 
 
-def test_an_offence_named_mid_walkthrough_is_looked_up_and_the_question_stands(make_tracker):
+def test_an_offence_named_mid_walkthrough_is_looked_up_and_what_it_states_is_kept(make_tracker):
     tracker = make_tracker(
         "dad's new partner has a caution for ABH",
         "offence_lookup",
@@ -99,8 +100,97 @@ def test_an_offence_named_mid_walkthrough_is_looked_up_and_the_question_stands(m
     )
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
-    assert "harm_raised" not in slots(events)
+    assert slots(events) == {"relevant_individuals_identified": True}  # "dad's new partner": both parts are used
     assert "Section 47 | Offences Against the Person Act 1861" in dispatcher.messages[0]["text"]
+
+
+def test_a_question_that_answers_nothing_is_left_to_the_rules(make_tracker):
+    tracker = make_tracker(
+        "is ABH on the schedule?",
+        "offence_lookup",
+        slots={"walkthrough": "police_check", "law": "private", "requested_slot": "harm_raised"},
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
+    # Nothing filled: the form is rejected and data/rules/interjections.yml answers with action_lookup_offence.
+    assert events == [] and dispatcher.messages == []
+
+
+def test_a_reply_that_answers_and_asks_has_both_parts_used(make_tracker):
+    tracker = make_tracker(
+        "private - what is a LADO though?",
+        "define_term",
+        slots={"walkthrough": "police_check", "requested_slot": "law"},
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
+    assert slots(events) == {"law": "private"}
+    assert "Local Authority Designated Officer" in dispatcher.messages[0]["text"]
+
+
+def test_a_question_about_the_pending_fact_is_not_taken_for_its_answer(make_tracker):
+    tracker = make_tracker(
+        "what counts as public law?", "define_term", slots={"walkthrough": "police_check", "requested_slot": "law"}
+    )
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(CollectingDispatcher(), tracker, {}))
+    assert events == []
+
+
+def test_the_question_comes_back_in_one_line_after_an_interjection(make_tracker):
+    tracker = make_tracker("what is a LADO?", "define_term", slots={"walkthrough": "police_check"})
+    tracker.events = [
+        {"event": "user", "text": "what is a LADO?"},
+        {"event": "action_execution_rejected", "name": "walkthrough_form"},
+        {"event": "action", "name": "action_define_term"},
+    ]
+    [message], _ = run(ASK_ACTIONS["law"](), tracker)
+    assert message["text"] == "Back to the police check: Is this a private law application, or a public law case?"
+    assert [b["title"] for b in message["buttons"]][:2] == ["Private law", "Public law"]
+    tracker = make_tracker("/start_walkthrough", "start_walkthrough", slots={"walkthrough": "police_check"})
+    [message], _ = run(ASK_ACTIONS["law"](), tracker)
+    assert not message["text"].startswith("Back to")
+
+
+def test_actually_public_law_changes_the_given_fact_and_says_so(make_tracker):
+    tracker = make_tracker(
+        "actually it's public law, sorry",
+        "inform",
+        slots={"walkthrough": "section_120", "law": "private", "question_7": "yes", "requested_slot": "c1a_completed"},
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
+    assert slots(events) == {"law": "public"}
+    assert dispatcher.messages[0]["text"] == "Changed: Proceedings: public law."
+    tracker.slots["law"] = "public"
+    needed = asyncio.run(ValidateWalkthroughForm().required_slots([], CollectingDispatcher(), tracker, {}))
+    assert needed == []  # public law: s120 does not apply, nothing more to ask
+
+
+def test_go_back_and_change_a_named_answer_forget_that_answer_only(make_tracker):
+    given = {"walkthrough": "section_120", "law": "private", "question_7": "yes", "requested_slot": "c1a_completed"}
+    tracker = make_tracker("go back", "correct_answer", slots=dict(given))
+    tracker.events = [
+        {"event": "slot", "name": "law", "value": "private"},
+        {"event": "slot", "name": "question_7", "value": "yes"},
+        {"event": "user", "text": "go back"},
+    ]
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(dispatcher, tracker, {}))
+    assert slots(events) == {"question_7": None}
+    assert dispatcher.messages[0]["text"].startswith("Changing your answer")
+    tracker = make_tracker("change my answer about the proceedings", "correct_answer", slots=dict(given))
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(CollectingDispatcher(), tracker, {}))
+    assert slots(events) == {"law": None}
+
+
+def test_a_button_is_the_answer_even_when_its_words_sound_urgent(make_tracker):
+    tracker = make_tracker(
+        "Child abuse outside work",
+        "urgent_danger",
+        slots={"walkthrough": "staff_allegation", "requested_slot": "concern_type"},
+    )
+    events = asyncio.run(ValidateWalkthroughForm().get_extraction_events(CollectingDispatcher(), tracker, {}))
+    assert list(slots(events)) == ["concern_type"] and slots(events)["concern_type"] is not None
 
 
 def test_the_24_hour_deadline_is_shown_with_its_london_time(make_tracker):
@@ -138,3 +228,17 @@ def test_a_step_naming_a_2007_body_is_kept_and_the_since_then_note_stands_apart(
     assert "Social Work England" not in steps.split("Based on what you told me:")[0].split("\n\n", 2)[2]
     assert "Social Work England" in since_then.split("Based on what you told me:")[0]
     assert any("(Framework 4.25)" in step for step in message["custom"]["steps"])
+
+
+def test_what_an_urgent_message_states_is_kept_when_the_walkthrough_comes_back(make_tracker):
+    message = "dad has just punched the 10yo and mum isn't answering, it's a private law case"
+    tracker = make_tracker(message, "urgent_danger", slots={"walkthrough": "section_120", "requested_slot": "law"})
+    validator = ValidateWalkthroughForm()
+    assert asyncio.run(validator.get_extraction_events(CollectingDispatcher(), tracker, {})) == []  # to the rules
+    tracker.events = [
+        {"event": "user", "text": message},
+        {"event": "action", "name": "action_urgent_guidance"},
+        {"event": "action", "name": "walkthrough_form"},
+    ]
+    events = asyncio.run(validator.get_extraction_events(CollectingDispatcher(), tracker, {}))
+    assert slots(events)["law"] == "private" and slots(events)["other_types_of_harm"] is True

@@ -87,6 +87,7 @@ def test_the_walkthroughs_and_the_facts_each_asks(walkthroughs):
     for name, walkthrough in walkthroughs.items():
         assert isinstance(walkthrough, Walkthrough)
         assert walkthrough.name == name and walkthrough.title
+        assert walkthrough.called.startswith("the ") and len(walkthrough.called) < len(walkthrough.title) + 10
 
 
 def test_every_question_has_buttons_and_a_reason_in_the_frameworks_own_words(walkthroughs):
