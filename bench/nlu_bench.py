@@ -3,7 +3,7 @@
 Usage: .venv/bin/python -m bench.nlu_bench [--show-errors] [--heldout FILE ...] [--model FILE]
 The held-out sets (bench/data/heldout_*.yml) are never trained on. The model is the one
 `make train` built for the current data unless --model names another. Each question lists the passages that answer
-it (`passages`, best first, or `cites`) and may name its area (`area` or `intent`) and a key phrase (`key_phrase`).
+it (`passages`, best first, or `cites`) and may name its intent (`intent`) and a key phrase (`key_phrase`).
 For each set it prints: the reply's lead passage is correct (top-1); a correct passage is among the first two quoted;
 any passage the reply cites is correct; the area overview would cite a correct one (the figure before passages were
 ranked); the key phrase is in the reply; BM25's top passage alone; the mean reply length; and the time to parse the
@@ -119,7 +119,9 @@ def gold_passages(question: dict) -> list[str]:
 
 
 def gold_intent(question: dict) -> str | None:
-    return question.get("intent") or question.get("area")
+    """The intent a question is labelled with; set 4's `area` names question areas in its writers' words, not
+    intents, so it is not scored as one."""
+    return question.get("intent")
 
 
 def share(count: int, total: int) -> str:
