@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, entity_values, intent_of, ranking_of, text_of
-from knowledge.answers import Answer, define, passages_answer
+from knowledge.answers import Answer, define, passages_answer, question_answer
+from knowledge.facts import triage_answer
 from knowledge.framework import load_framework
 from knowledge.offence_answers import offence_answer
 from knowledge.search import framework_index
@@ -17,6 +19,10 @@ from knowledge.urgent import urgent_guidance, urgent_signals
 
 SUGGESTION_FLOOR = 0.08
 SECOND_QUESTION_FLOOR = 0.5
+# A message asking for the whole of a question area gets its overview rather than the passages that answer it.
+WHOLE_AREA = re.compile(
+    r"\b(everything|all of it|in full|full (?:answer|guidance|version)|overview|tell me all)\b", re.IGNORECASE
+)
 
 
 def say(dispatcher: CollectingDispatcher, answer: Answer) -> None:
@@ -24,15 +30,28 @@ def say(dispatcher: CollectingDispatcher, answer: Answer) -> None:
     dispatcher.utter_message(text=answer.text, buttons=buttons or None)
 
 
+def intents_of(tracker: Tracker) -> list[tuple[str, float]]:
+    """The latest message's intents with their confidences, likeliest first: the prior of the passage ranking."""
+    return [(str(r.get("name")), float(r.get("confidence") or 0.0)) for r in ranking_of(tracker)]
+
+
 def paragraph_button(ref: str, title: str) -> dict[str, str]:
     return button(f"{ref} {title}" if title else ref, f'/show_paragraph{{"paragraph": "{ref}"}}')
 
 
-def answer_for(intent: str | None, text: str) -> Answer | None:
+def area_answer(topic: str, text: str, ranking: list[tuple[str, float]]) -> Answer:
+    """The passages that answer the question asked; the area's overview when a button asks for it, or the person
+    asks for all of it."""
+    if text.startswith("/") or WHOLE_AREA.search(text):
+        return topic_answer(topic)
+    return question_answer(text, ranking) or topic_answer(topic)
+
+
+def answer_for(intent: str | None, text: str, ranking: list[tuple[str, float]] | None = None) -> Answer | None:
     """The Framework answer to a message of this intent, for the intents answered from knowledge/ alone."""
     topic = topic_for_intent(intent)
     if topic:
-        return topic_answer(topic)
+        return area_answer(topic, text, ranking or [(str(intent), 1.0)])
     if intent == "offence_lookup":
         return offence_answer(text)
     if intent == "define_term":
@@ -48,10 +67,14 @@ class ActionAnswerTopic(Action):
         return "action_answer_topic"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        triage = triage_answer(text_of(tracker))
+        if triage is not None:  # a case described without a question: the decisions that apply to it
+            say(dispatcher, triage)
+            return []
         topic = topic_for_intent(intent_of(tracker))
         if topic is None:
             return await ActionSuggestTopics().run(dispatcher, tracker, domain)
-        say(dispatcher, topic_answer(topic))
+        say(dispatcher, area_answer(topic, text_of(tracker), intents_of(tracker)))
         return []
 
 
@@ -106,7 +129,7 @@ class ActionUrgentGuidance(Action):
         ranking = ranking_of(tracker)
         also = ranking[1] if len(ranking) > 1 else None
         if also and also.get("confidence", 0) >= SECOND_QUESTION_FLOOR:
-            answer = answer_for(also.get("name"), text_of(tracker))
+            answer = answer_for(also.get("name"), text_of(tracker), intents_of(tracker)[1:])
             if answer is not None:
                 say(dispatcher, answer)
         return []
@@ -130,6 +153,10 @@ class ActionSuggestTopics(Action):
         return "action_suggest_topics"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        triage = triage_answer(text_of(tracker))
+        if triage is not None:  # a case described without a question: the decisions that apply to it
+            say(dispatcher, triage)
+            return []
         topics = load_topics()
         buttons: list[dict[str, str]] = []
         for candidate in ranking_of(tracker):

@@ -21,6 +21,7 @@ from actions.interjections import (
 from knowledge.answers import citation_line
 from knowledge.currency import since_then_lines
 from knowledge.decision import REMINDER, say_deadline
+from knowledge.facts import rule_in_play
 from knowledge.moments import now
 from knowledge.walkthroughs import Walkthrough, load_walkthroughs, statements
 
@@ -81,12 +82,24 @@ class ActionStartWalkthrough(Action):
         if intent_of(tracker) != "start_again":
             text = text_of(tracker)
             stated = walkthrough.extract(text, now()) if not text.startswith("/") else {}
+            stated |= facts_given(walkthrough, entity_values(tracker, "facts"))
             events += [SlotSet(fact, value) for fact, value in stated.items()]
+        rule = rule_in_play(walkthrough.name)
+        opening = f"*{walkthrough.title}*." + (f"\n{rule.quote} ({rule.cite})\n" if rule else "")
         dispatcher.utter_message(
-            text=f"*{walkthrough.title}*. Ask me anything along the way; at any question you can say "
-            '"why do you ask?", "go back", "start again" or "stop".'
+            text=opening + ' Ask me anything along the way; at any question you can say "why do you ask?", '
+            '"go back", "start again" or "stop".'
         )
         return events
+
+
+def facts_given(walkthrough: Walkthrough, given: list[Any]) -> dict[str, Any]:
+    """The facts a button carried from a described case (knowledge.facts.start_payload): only this walkthrough's
+    facts, and only values it allows."""
+    facts = next((g for g in given if isinstance(g, dict)), {})
+    return {
+        fact: value for fact, value in facts.items() if fact in walkthrough.facts and walkthrough.allows(fact, value)
+    }
 
 
 class ValidateWalkthroughForm(FormValidationAction):

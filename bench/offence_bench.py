@@ -1,8 +1,10 @@
 """Measures the Appendix II offence lookup on realistic police-check and practitioner queries.
 
-Run: .venv/bin/python bench/offence_bench.py   (queries in bench/data/offence_queries.yml)
+Run: .venv/bin/python -m bench.offence_bench [--rest]   (queries in bench/data/offence_queries.yml)
 Prints top-answer accuracy, recall of every expected row, negatives answered with a match
-(must be 0), lookup latency, and each query that missed.
+(must be 0), lookup latency, and each query that missed. With --rest it also sends every query, as the first
+message of its own conversation, through the REST channel of freshly started servers, and counts the replies that
+reach the look-up and quote the expected row first, and the negatives whose reply lists a row.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from knowledge.offence_answers import row_line  # noqa: E402
 from knowledge.offence_schedule import load_schedule, lookup  # noqa: E402
 
 QUERIES = ROOT / "bench" / "data" / "offence_queries.yml"
@@ -74,7 +77,53 @@ def measure(title: str, queries: list[dict]) -> None:
         print(f"  FALSE MATCH {query!r}: {got}")
 
 
+def through_rest(queries: list[dict]) -> None:
+    """Each query through the REST channel of real servers: does the conversation reach the look-up?"""
+    import os
+    import tempfile
+    import uuid
+
+    from bot.cli import model_path, send, start_servers, stop_servers
+    from bot.settings import load_settings
+
+    rows = {row.key: row for row in load_schedule().rows}
+    with tempfile.TemporaryDirectory() as var_dir:
+        os.environ["FA_VAR_DIR"] = var_dir
+        os.environ.pop("DATABASE_URL", None)
+        settings = load_settings()
+        processes = start_servers(settings, model_path(settings))
+        try:
+            reached = top_right = false_rows = 0
+            misses = []
+            positives = [q for q in queries if q["expect"]]
+            for item in queries:
+                replies = send(settings, f"bench-{uuid.uuid4().hex[:10]}", item["q"])
+                text = "\n".join(r.get("text") or "" for r in replies)
+                lines = [line for line in text.splitlines() if line.startswith("• ") and " | " in line]
+                if not item["expect"]:
+                    false_rows += bool(lines)
+                    continue
+                reached += bool(lines)
+                right = bool(lines) and any(lines[0] == row_line(rows[key]) for key in item["top"])
+                top_right += right
+                if not right:
+                    misses.append((item["q"], lines[:1] or text[:80].replace("\n", " ")))
+        finally:
+            stop_servers(processes)
+    print(f"\nThrough the REST channel: {len(queries)} queries, each the first message of a conversation")
+    print(f"  reached the look-up: {reached}/{len(positives)} = {reached / len(positives):.1%}")
+    print(f"  top row quoted first: {top_right}/{len(positives)} = {top_right / len(positives):.1%}")
+    print(f"  negatives answered with a row: {false_rows}")
+    for query, got in misses:
+        print(f"  MISS {query!r}: {got}")
+
+
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rest", action="store_true", help="also send every query through the REST channel")
+    args = parser.parse_args()
     queries = load_queries()
     started = time.perf_counter()
     lookup("warm-up")
@@ -97,6 +146,8 @@ def main() -> None:
         f"p50 {statistics.median(timings):.2f} ms, p95 {timings[int(0.95 * (len(timings) - 1))]:.2f} ms, "
         f"max {timings[-1]:.2f} ms (first call, building the pipeline: {build_seconds:.1f} s)"
     )
+    if args.rest:
+        through_rest(queries)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ def warm_up() -> None:
     from knowledge.answers import load_jargon
     from knowledge.currency import load_currency
     from knowledge.offence_schedule import lookup
+    from knowledge.passages import passage_ranker
     from knowledge.police_check import load_police_check
     from knowledge.referral import load_referral
     from knowledge.s120_pathway import load_pathway
@@ -38,6 +39,7 @@ def warm_up() -> None:
     ):
         load_decision()
     framework_index()
+    passage_ranker()
     lookup("assault")
 
 

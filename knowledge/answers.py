@@ -108,3 +108,88 @@ def _jargon_answer(term: str, entry: dict) -> Answer:
     cites = tuple(dict.fromkeys(str(q["cite"]) for q in entry["quotes"]))
     lines += ["", citation_line(cites)]
     return Answer("\n".join(lines), cites)
+
+
+REPLY_BUDGET = 900  # characters a question's answer keeps to unless all of it is asked for
+QUOTE_BUDGET = 620  # of which the quoted passages
+SECOND_PASSAGE = 0.8  # the second passage is quoted too when it scores at least this share of the first
+WALKTHROUGHS = ("decide_section_120", "decide_police_check", "decide_referral_type")
+
+
+def _quoted(ref: str, question: str, budget: int, framework: Framework) -> str:
+    """The passage word for word, or, when it is longer than the budget, its sentences closest to the question."""
+    from knowledge.passages import passage_ranker, sentences
+    from knowledge.search import tokens
+
+    whole = " ".join(p.text for p in framework.passages(ref))
+    if len(whole) <= budget:
+        return whole
+    asked = set(tokens(question))
+    idf = passage_ranker().bm25.idf
+    parts = sentences(whole)
+
+    def weight(part: str) -> float:
+        overlap = sum(idf.get(t, 0.0) for t in asked & set(tokens(part)))
+        return overlap if overlap or not part.endswith(":") else -1.0
+
+    order = sorted(range(len(parts)), key=lambda i: (-weight(parts[i]), i))
+    chosen: list[int] = []
+    used = 0
+    for i in order:
+        if used + len(parts[i]) > budget and chosen:
+            continue
+        chosen.append(i)
+        used += len(parts[i]) + 3
+        if used >= budget:
+            break
+    return " … ".join(parts[i] for i in sorted(chosen))
+
+
+def question_answer(
+    question: str,
+    intent_ranking: list[tuple[str, float]] | None = None,
+    framework: Framework | None = None,
+) -> Answer | None:
+    """The answer to a question: the one or two passages that answer it, word for word with their numbers, then a
+    line naming the question area, with buttons to the area's overview, the next-best paragraphs and the walkthrough.
+    None if no passage matches at all.
+    """
+    from knowledge.passages import passage_ranker
+    from knowledge.topics import NEXT_STEPS, load_topics, topic_for_intent
+
+    fw = framework or load_framework()
+    ranked = passage_ranker().rank(question, intent_ranking, limit=4)
+    if not ranked:
+        return None
+    quoted = [ranked[0]]
+    if len(ranked) > 1 and ranked[1].score >= SECOND_PASSAGE * ranked[0].score:
+        quoted.append(ranked[1])
+    budget = QUOTE_BUDGET // len(quoted)
+    blocks = []
+    for passage in quoted:
+        found = fw.passages(passage.ref)
+        title = found[0].title if found else ""
+        heading = f"*{passage.citation}*" + (f" ({title})" if title and not passage.ref.startswith("box:") else "")
+        if passage.ref.startswith("box:"):
+            heading = f"*{title}* (box after {passage.citation})"
+        blocks.append(f"{heading}\n{_quoted(passage.ref, question, budget, fw)}")
+    cites = tuple(dict.fromkeys(p.citation for p in quoted))
+    topics = load_topics()
+    area = next((topic_for_intent(name) for name, _ in intent_ranking or () if topic_for_intent(name)), None)
+    if area is None:
+        area = next((name for name, t in topics.items() if quoted[0].citation in t.cites), None)
+    notes = since_then_lines(blocks)
+    line = citation_line(cites) + (f'. More in "{topics[area].title}".' if area else ".")
+    text = "\n\n".join(blocks) + ("\n" + "\n".join(notes) if notes else "") + "\n\n" + line
+    buttons: list[tuple[str, str]] = []
+    if area:
+        buttons.append((f"More on {topics[area].title}", f"/{area}"))
+    for passage in ranked[len(quoted) :][:2]:
+        found = fw.passages(passage.ref)
+        title = found[0].title if found and not passage.ref.startswith("box:") else ""
+        buttons.append((f"{passage.citation} {title}".strip(), f'/show_paragraph{{"paragraph": "{passage.citation}"}}'))
+    if area:
+        for step in topics[area].related:
+            if step in WALKTHROUGHS:
+                buttons.append((NEXT_STEPS[step], f"/{step}"))
+    return Answer(text, cites, tuple(buttons))

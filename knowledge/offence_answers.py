@@ -32,6 +32,15 @@ CHILD_VICTIM = re.compile(
     r"|\bchild victim\b|\bvictim (?:was |is )?(?:a )?(?:child|minor)\b",
     re.IGNORECASE,
 )
+# Words asking whether an offence is on the schedule, or stating one as a conviction, caution or charge.
+SCHEDULE_QUESTION = re.compile(
+    r"\b(?:schedule(?:\s*(?:1|one|i))?|sch\.?\s*1|appendix\s*(?:ii|2)|on\s+the\s+list|listed|list\s+of\s+offences|"
+    r"convict(?:ed|ions?)\s+(?:for|of)|caution(?:ed|s)?\s+(?:for|of)|charged\s+with|previous\s+for|pre-?cons?\s+for|"
+    r"(?:is|was)\s+(?:it|that|this)\s+(?:a\s+)?(?:listed|scheduled|on)|does\s+(?:it|that|this)\s+count|"
+    r"risk\s+to\s+children\s+offences?|what\s+offence|offences?\s+(?:is\s+that|under)|done\s+for|act\s+(?:18|19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+BARE_NAME_WORDS = 6  # a message this short that names an offence is asking about it
 # Rows whose own words name a victim who may be an adult: they state otherwise.
 OWN_VICTIM = re.compile(r"\b(?:woman|defective|mental disorder|under 21|any person)\b", re.IGNORECASE)
 
@@ -66,6 +75,18 @@ def victim_condition() -> str:
     """Appendix II's note on the victim's age, quoted: the first thing an answer about a listed offence says."""
     note = next(n for n in schedule_guidance()["notes"] if n.startswith(VICTIM_NOTE))
     return f"Appendix II lists offences against children: \u201c{note.rstrip('.')}\u201d (Appendix II, notes)."
+
+
+def offence_named(text: str, asked_about: bool = False) -> bool:
+    """Whether the message names an Appendix II offence to be looked up: on its own (a few words), with words that
+    ask about the schedule or state a conviction, caution or charge, or when it is `asked_about` already (the
+    classifier thought an offence look-up likely)."""
+    if not text or text.lstrip().startswith("/"):
+        return False
+    short = len(re.findall(r"[A-Za-z0-9']+", text)) <= BARE_NAME_WORDS
+    if not short and not asked_about and not SCHEDULE_QUESTION.search(text):
+        return False
+    return bool(lookup(text[:2000]).matches)
 
 
 def adult_victim(text: str) -> bool:

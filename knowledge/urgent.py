@@ -33,10 +33,34 @@ def _patterns() -> dict[str, list[re.Pattern]]:
     return compiled
 
 
+# A past event told as history ("left home alone in 2019") is not danger now, unless the message also says now.
+PAST = re.compile(
+    r"\b((back\s+)?in\s+(19|20)\d\d|last\s+(year|month|summer|winter|spring|autumn)|\d+\s+(years?|months?)\s+ago|"
+    r"years\s+ago|a\s+(few|couple\s+of)\s+(years|months)\s+ago|in\s+the\s+past|as\s+a\s+(child|baby|toddler)|"
+    r"historic(al)?|previously|when\s+(he|she|they)\s+(was|were)\s+(little|younger|small))\b",
+    re.IGNORECASE,
+)
+NOW = re.compile(
+    r"\b(now|tonight|today|at\s+the\s+moment|currently|just|still|this\s+(morning|afternoon|evening))\b", re.IGNORECASE
+)
+CLAUSE_END = re.compile(r"[.;!?,\n]|\s-\s")
+
+
+def _told_as_history(text: str, start: int, end: int) -> bool:
+    """Whether the clause holding the match places it in the past, and nothing in the message says it is now."""
+    if NOW.search(text):
+        return False
+    before = [m.end() for m in CLAUSE_END.finditer(text, 0, start)]
+    after = CLAUSE_END.search(text, end)
+    clause = text[before[-1] if before else 0 : after.start() if after else len(text)]
+    return bool(PAST.search(clause))
+
+
 def urgent_signals(text: str) -> list[UrgentSignal]:
     """Each kind of imminent danger the message describes; empty when it describes none.
 
-    Button payloads ("/intent...") are never free text and are not read.
+    Button payloads ("/intent...") are never free text and are not read; an event the message tells as past
+    history, with nothing said to be happening now, is not danger now.
     """
     if not text or text.lstrip().startswith("/"):
         return []
@@ -45,7 +69,7 @@ def urgent_signals(text: str) -> list[UrgentSignal]:
     for situation, patterns in _patterns().items():
         for pattern in patterns:
             match = pattern.search(text)
-            if match:
+            if match and not _told_as_history(text, match.start(), match.end()):
                 signals.append(UrgentSignal(situation, match.group(0)))
                 break
     return signals

@@ -586,7 +586,7 @@ MESSAGES = [
     (
         "police_check",
         "PR application only, nothing on the C1",
-        {"application_type": "parental_responsibility_not_linked_with_other_issues"},
+        {"law": "private", "application_type": "parental_responsibility_not_linked_with_other_issues"},
     ),
     ("police_check", "no harm alleged, s7 ordered", {"harm_raised": False, "welfare_work_requested": True}),
     (
@@ -597,7 +597,7 @@ MESSAGES = [
     (
         "police_check",
         "PSO and contact application, harm box ticked",
-        {"harm_raised": True, "application_type": "other"},
+        {"law": "private", "harm_raised": True, "application_type": "other"},
     ),
     (
         "police_check",

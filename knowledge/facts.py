@@ -1,0 +1,110 @@
+"""Reads the case facts a message states (law, application, harm box, C1A, harm and when, consent, referral), for
+every walkthrough at once, and says which decisions a case described without a question calls for."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+from knowledge.answers import Answer, citation_line
+from knowledge.topics import Quote, load_topics
+from knowledge.walkthroughs import Walkthrough, load_walkthroughs
+
+# The decisions a described case is offered, in this order, and the facts that make each one apply.
+TRIAGE = {
+    "police_check": ("law", "application_type", "harm_raised", "question_7", "welfare_work_requested"),
+    "section_120": (
+        "question_7",
+        "c1a_completed",
+        "previously_at_risk_from_witnessing_harm",
+        "still_at_risk_from_witnessing_harm",
+        "other_types_of_harm",
+    ),
+    "referral_type": ("significant_harm", "past_significant_harm", "referral_made_at", "child_consents"),
+    "screening": ("checks_not_possible_before_hearing", "screening_results_received", "case_allocated"),
+}
+# The question area whose first quote states the rule each walkthrough applies.
+RULE_AREAS = {
+    "section_120": "section_120",
+    "police_check": "police_check",
+    "referral_type": "referral_types",
+    "screening": "screening",
+    "serious_case_review": "serious_case_review",
+    "staff_allegation": "allegations_against_staff",
+}
+# A message asks something when it has a "?", a question word, a request ("tell me", "explain") or a modal question
+# ("do I", "should we"), anywhere.
+QUESTION = re.compile(
+    r"\?|\b(what|whats|when|where|which|who|whom|why|how|whether|wondering|unsure|not sure)\b|"
+    r"^\s*(tell|explain|show|give|list|define|walk|help|is|are|can|could|should|would|will|must|shall|may|"
+    r"have|has|do|does|did)\b|\b(do|does|did|should|can|could|must|shall|would|will|need|have|has|is|are)\s+"
+    r"(i|we|they|you|cafcass|guardians?|parents?|the|a|an|it|there)\b|\bam i\b|\by/n\b",
+    re.IGNORECASE,
+)
+
+
+def read_facts(text: str, now: datetime | None = None) -> dict[str, object]:
+    """Every fact the message states clearly, read as each walkthrough reads it; a fact read two ways is left out."""
+    found: dict[str, object] = {}
+    doubtful: set[str] = set()
+    for walkthrough in load_walkthroughs().values():
+        for fact, value in walkthrough.extract(text, now).items():
+            if fact in found and found[fact] != value:
+                doubtful.add(fact)
+            found.setdefault(fact, value)
+    return {fact: value for fact, value in found.items() if fact not in doubtful}
+
+
+def asks_something(text: str) -> bool:
+    """Whether the message asks a question, rather than only describing a case."""
+    return bool(QUESTION.search(text or ""))
+
+
+def decisions_for(facts: dict[str, object]) -> list[tuple[Walkthrough, dict[str, object]]]:
+    """The walkthroughs a case with these facts calls for, each with the facts it would start from."""
+    walkthroughs = load_walkthroughs()
+    chosen = []
+    for name, triggers in TRIAGE.items():
+        walkthrough = walkthroughs.get(name)
+        if walkthrough is None or not any(f in facts for f in triggers):
+            continue
+        chosen.append((walkthrough, {f: v for f, v in facts.items() if f in walkthrough.facts}))
+    return chosen
+
+
+def rule_in_play(walkthrough: str) -> Quote | None:
+    """The Framework's words for the rule a walkthrough applies, with its paragraph: its area's first quote."""
+    topic = load_topics().get(RULE_AREAS.get(walkthrough, ""))
+    return topic.points[0] if topic and topic.points else None
+
+
+def start_payload(walkthrough: Walkthrough, facts: dict[str, object]) -> str:
+    """The button payload that starts a walkthrough with the facts already read."""
+    return "/start_walkthrough" + json.dumps({"walkthrough": walkthrough.name, "facts": facts}, separators=(",", ":"))
+
+
+def triage_answer(text: str, now: datetime | None = None) -> Answer | None:
+    """For a case described without a question: the facts read, and the decisions that apply as buttons, each
+    starting its walkthrough from those facts. None when the message asks something or states no case facts."""
+    if not text or text.lstrip().startswith("/") or asks_something(text):
+        return None
+    facts = read_facts(text, now)
+    chosen = decisions_for(facts)
+    if not chosen:
+        return None
+    lines = ["From what you describe:"]
+    seen: set[str] = set()
+    for walkthrough, known in chosen:
+        for line in walkthrough.describe({f: v for f, v in known.items() if f not in seen}):
+            lines.append(f"• {line}")
+        seen |= set(known)
+    lines += ["", "These decisions apply to a case like this; each starts from what you have said:"]
+    cites = []
+    for walkthrough, _ in chosen:
+        rule = rule_in_play(walkthrough.name)
+        if rule:
+            cites.append(rule.cite)
+    lines += ["", citation_line(cites)] if cites else []
+    buttons = tuple((walkthrough.title, start_payload(walkthrough, known)) for walkthrough, known in chosen)
+    return Answer("\n".join(lines), tuple(cites), buttons)

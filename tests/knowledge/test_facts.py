@@ -1,0 +1,79 @@
+"""Case facts read from one message for every walkthrough, and the decisions a described case is offered."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from knowledge.facts import asks_something, read_facts, rule_in_play, triage_answer
+from knowledge.framework import load_framework
+from knowledge.walkthroughs import load_walkthroughs
+
+CASE = "contact application, mum's new partner moved in last month and the school says the 6yo has gone quiet"
+
+
+def test_facts_are_read_for_every_walkthrough_at_once():
+    facts = read_facts(
+        "residence application, harm box ticked and the C1A says dad punched mum last spring in front of the children"
+    )
+    assert facts["law"] == "private"
+    assert facts["question_7"] == "yes"
+    assert facts["c1a_completed"] is True
+    assert facts["harm_raised"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "law"),
+    [
+        ("PSO application about schooling", "private"),
+        ("parental responsibility application by dad", "private"),
+        ("EPO hearing this afternoon", "public"),
+        ("hearing this afternoon", None),
+        ("EPO application listed today", "public"),
+        ("supervision order proceedings, I'm the guardian", "public"),
+    ],
+)
+def test_the_application_says_the_law(text, law):
+    assert read_facts(text).get("law") == law
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("do I need a police check", True),
+        ("police check needed?", True),
+        ("tell me about s120", True),
+        ("PR app by dad, nothing on the forms. police check y/n", True),
+        (CASE, False),
+        ("C1A says dad hit mum in front of the kids two years ago, separated since", False),
+    ],
+)
+def test_a_question_is_told_from_a_description(text, asks):
+    assert asks_something(text) is asks
+
+
+def test_a_described_case_is_offered_the_decisions_that_apply_with_its_facts():
+    answer = triage_answer(CASE)
+    assert answer is not None
+    assert "Proceedings: private law" in answer.text
+    assert answer.text.rstrip().endswith("Framework 2.19")
+    [(title, payload)] = answer.buttons
+    assert title == load_walkthroughs()["police_check"].title
+    assert payload.startswith("/start_walkthrough{")
+    given = json.loads(payload.removeprefix("/start_walkthrough"))
+    assert given["walkthrough"] == "police_check"
+    assert given["facts"]["law"] == "private"
+
+
+def test_a_question_or_a_message_without_facts_gets_no_triage():
+    assert triage_answer("contact application, harm box ticked - do I need a police check?") is None
+    assert triage_answer("thanks, that helps") is None
+
+
+def test_the_rule_in_play_is_quoted_word_for_word():
+    framework = load_framework()
+    for name in load_walkthroughs():
+        rule = rule_in_play(name)
+        assert rule is not None, name
+        assert framework.quotes(rule.cite, rule.quote)
