@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -39,7 +37,6 @@ from bot.channels.common import (
     PRIVATE_CHAT_ONLY,
     TEXT_ONLY,
     StaffLookup,
-    allow_unregistered_guidance,
     identify,
     refusal,
     typed_message,
@@ -50,7 +47,7 @@ from bot.channels.formatting import TEAMS_LIMIT, split_message, teams_html
 from bot.channels.notifications import deliver_forever
 from bot.channels.teams_files import FILE_CONSENT_INVOKE, Exporter, answer_consent, case_file_export, consent_card
 from bot.input_guard import check_message
-from bot.settings import load_settings
+from bot.settings import TeamsSettings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -60,51 +57,6 @@ CLOCK_SKEW = 300  # seconds of clock difference allowed on a token's times, as t
 KEYS_MAX_AGE = 24 * 3600  # signing keys are fetched again after a day
 KEYS_MIN_REFRESH = 300  # a token naming an unknown key fetches the keys again at most this often
 HERO_CARD = "application/vnd.microsoft.card.hero"
-
-
-@dataclass(frozen=True)
-class TeamsSettings:
-    app_id: str
-    app_password: str
-    tenant_id: str  # empty for a multi-tenant app registration
-    openid_metadata_url: str
-    token_url: str
-    allowed_issuers: tuple[str, ...]
-    database_url: str
-    allow_unregistered: bool
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> TeamsSettings:
-        """Settings from TEAMS_* variables; without TEAMS_APP_ID the channel is listed but not configured."""
-        env = os.environ if environ is None else environ
-        app_id = env.get("TEAMS_APP_ID", "").strip()
-        app_password = env.get("TEAMS_APP_PASSWORD", "").strip()
-        if app_id and not app_password:
-            raise ValueError(
-                "TEAMS_APP_ID is set but TEAMS_APP_PASSWORD is not: set the client secret of the bot's "
-                "app registration, or unset TEAMS_APP_ID to leave Teams off."
-            )
-        tenant_id = env.get("TEAMS_TENANT_ID", "").strip()
-        authority = AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX + (
-            tenant_id or AuthenticationConstants.DEFAULT_CHANNEL_AUTH_TENANT
-        )
-        issuers = env.get("TEAMS_ALLOWED_ISSUERS", AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER)
-        return cls(
-            app_id=app_id,
-            app_password=app_password,
-            tenant_id=tenant_id,
-            openid_metadata_url=env.get("TEAMS_OPENID_METADATA_URL", "").strip()
-            or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
-            token_url=env.get("TEAMS_TOKEN_URL", "").strip()
-            or authority + AuthenticationConstants.TO_CHANNEL_FROM_BOT_TOKEN_ENDPOINT_PATH,
-            allowed_issuers=tuple(i.strip() for i in issuers.split(",") if i.strip()),
-            database_url=env.get("DATABASE_URL") or f"sqlite:///{load_settings(env).var_dir / 'channels.db'}",
-            allow_unregistered=allow_unregistered_guidance(env),
-        )
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.app_id)
 
 
 class Unauthorized(Exception):
@@ -380,8 +332,8 @@ class TeamsInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TeamsInput:
-        """Configured from TEAMS_* environment variables; credentials.yml needs no values."""
-        return cls(TeamsSettings.from_env())
+        """Configured from TEAMS_* environment variables (read by bot.settings); credentials.yml needs no values."""
+        return cls(load_settings().teams.check())
 
     def __init__(
         self,
@@ -501,7 +453,7 @@ class TeamsInput(InputChannel):
             elif not self.settings.allow_unregistered:
                 await output.send_text_message(external_id, refusal(caller, message))
                 return
-            verdict = check_message(message, load_settings().max_message_chars)
+            verdict = check_message(message, self.settings.max_message_chars)
             if verdict.refusal is not None:
                 await output.send_text_message(external_id, verdict.refusal)
                 return
@@ -531,9 +483,8 @@ class TeamsInput(InputChannel):
             )
 
 
-async def send_proactive(external_id: str, text: str, settings: TeamsSettings | None = None) -> None:
+async def send_proactive(external_id: str, text: str, settings: TeamsSettings) -> None:
     """Send `text` to a person (AAD object id) in the Teams conversation they last wrote to the assistant from."""
-    settings = settings or TeamsSettings.from_env()
     if not settings.configured:
         raise DeliveryError("Teams is not configured (TEAMS_APP_ID is not set).")
     references = ConversationReferences(settings.database_url)

@@ -25,8 +25,9 @@ from rasa.core.channels.channel import register
 from sanic import Sanic
 
 from bot.channels import DeliveryError
-from bot.channels.teams import TeamsInput, TeamsSettings, send_proactive
+from bot.channels.teams import TeamsInput, send_proactive
 from bot.channels.teams_package import build_package
+from bot.settings import TeamsSettings, load_settings
 from tests.bot.channels.fakes import Staff, directory, serving, wait_for
 from tests.conftest import free_port
 
@@ -131,6 +132,11 @@ def echo(message: Any) -> list[dict]:
     return [{"text": f"You said: {message.text}"}]
 
 
+def teams_settings(env: dict[str, str]) -> TeamsSettings:
+    """The channel's settings as the service reads them from this environment."""
+    return load_settings(env).teams
+
+
 def environment(base: str, tmp_path, **overrides: str) -> dict[str, str]:
     env = {
         "TEAMS_APP_ID": APP_ID,
@@ -148,7 +154,7 @@ def environment(base: str, tmp_path, **overrides: str) -> dict[str, str]:
 async def running(tmp_path, reply=echo, exporter=None, **overrides: str) -> AsyncIterator[Running]:
     microsoft = FakeMicrosoft()
     async with serving(microsoft.app) as base:
-        settings = TeamsSettings.from_env(environment(base, tmp_path, **overrides))
+        settings = teams_settings(environment(base, tmp_path, **overrides))
         app = Sanic(f"teams_test_{uuid.uuid4().hex}")
         agent = StubAgent(reply)
         app.ctx.agent = agent
@@ -346,7 +352,7 @@ def test_nothing_is_contacted_at_construction(tmp_path, monkeypatch):
             app = Sanic(f"teams_test_{uuid.uuid4().hex}")
             register([channel], app, "/webhooks/")
             unreachable = f"http://127.0.0.1:{free_port()}"
-            TeamsInput(TeamsSettings.from_env(environment(unreachable, tmp_path)))
+            TeamsInput(teams_settings(environment(unreachable, tmp_path)))
             await asyncio.sleep(0.1)
             assert microsoft.requests == []
             assert not (tmp_path / "channels.db").exists()
@@ -479,19 +485,19 @@ def test_send_proactive_uses_the_saved_conversation(tmp_path):
 
 
 def test_settings_default_to_the_bot_framework_and_the_tenant_authority(tmp_path):
-    multi = TeamsSettings.from_env({"TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "x", "FA_VAR_DIR": str(tmp_path)})
+    multi = teams_settings({"TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "x", "FA_VAR_DIR": str(tmp_path)})
     assert multi.openid_metadata_url == "https://login.botframework.com/v1/.well-known/openidconfiguration"
     assert multi.token_url == "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
     assert multi.allowed_issuers == ("https://api.botframework.com",)
     assert multi.database_url == f"sqlite:///{tmp_path / 'channels.db'}"
-    single = TeamsSettings.from_env({"TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "x", "TEAMS_TENANT_ID": TENANT})
+    single = teams_settings({"TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "x", "TEAMS_TENANT_ID": TENANT})
     assert single.token_url == f"https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"
     with pytest.raises(ValueError, match="TEAMS_APP_PASSWORD"):
-        TeamsSettings.from_env({"TEAMS_APP_ID": APP_ID})
+        load_settings({"TEAMS_APP_ID": APP_ID}).teams.check()
 
 
 def test_the_app_package_carries_the_ids_and_both_icons(tmp_path):
-    package = build_package(tmp_path, {"TEAMS_APP_ID": APP_ID, "TEAMS_APP_VERSION": "1.2.3"})
+    package = build_package(tmp_path, load_settings({"TEAMS_APP_ID": APP_ID, "TEAMS_APP_VERSION": "1.2.3"}).teams)
     with zipfile.ZipFile(package) as zipped:
         assert sorted(zipped.namelist()) == ["color.png", "manifest.json", "outline.png"]
         manifest = json.loads(zipped.read("manifest.json"))
@@ -516,7 +522,7 @@ def test_the_app_package_carries_the_ids_and_both_icons(tmp_path):
 )
 def test_the_app_package_is_refused_clearly_without_its_configuration(tmp_path, env, complaint):
     with pytest.raises(ValueError, match=complaint):
-        build_package(tmp_path, env)
+        build_package(tmp_path, load_settings(env).teams)
     assert list(tmp_path.iterdir()) == []
 
 
