@@ -38,6 +38,9 @@ REGISTER = "ask your Service Manager or an admin to register you, giving this id
 POLICE = "If a child is at immediate risk, the practitioner should seek the assistance of the Police."
 
 
+CHANNEL_TOKEN = "bridge-token"
+
+
 def telegram_settings(env: dict[str, str]) -> TelegramSettings:
     """The bridge's settings as the service reads them from this environment."""
     return load_settings(env).telegram
@@ -122,6 +125,7 @@ async def running(
             "TELEGRAM_WEBHOOK_PORT": str(free_port()),
             "FA_RASA_PORT": rasa_url.rsplit(":", 1)[1] if rasa_up else str(free_port()),
             "FA_ALLOW_UNREGISTERED_GUIDANCE": "true" if allow_unregistered else "",
+            "FA_CHANNEL_TOKEN": CHANNEL_TOKEN,
         }
         async with bridge_running(api, env, attempts, lookup) as bridge:
             yield api, rasa, bridge
@@ -147,6 +151,7 @@ def test_polling_message_and_reply():
                     "message_id": "telegram:1",
                 }
             ]
+            assert rasa.channel_tokens == [CHANNEL_TOKEN]  # so the REST channel takes the sender id as given
             [sent] = api.called("sendMessage")
             assert sent["chat_id"] == PRACTITIONER
             assert sent["parse_mode"] == "HTML"
