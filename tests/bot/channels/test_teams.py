@@ -25,7 +25,8 @@ from rasa.core.channels.channel import register
 from sanic import Sanic
 
 from bot.channels import DeliveryError
-from bot.channels.teams import TeamsInput, send_proactive
+from bot.channels.teams import TeamsInput
+from bot.channels.teams_connector import send_proactive
 from bot.channels.teams_package import build_package
 from bot.settings import TeamsSettings, load_settings
 from tests.bot.channels.fakes import Staff, directory, serving, wait_for
