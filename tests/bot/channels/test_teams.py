@@ -596,3 +596,61 @@ def test_an_export_is_offered_with_the_file_consent_card_and_uploaded_once_accep
             assert len(made) == 1 and "registered Cafcass staff" in r.microsoft.messages()[-1]["text"]
 
     asyncio.run(scenario())
+
+
+# The same tokens put to botframework-connector's ChannelValidation, which teams_auth does not use (its docstring says
+# why): both give the same verdict on each, and the one difference is a token without "exp", refused only here.
+SAME_VERDICT = {  # case: (Authorization header for a service URL, the activity's channelId, accepted)
+    "valid": (lambda s: f"Bearer {token(s)}", "msteams", True),
+    "expired within the 5 minutes' skew": (lambda s: f"Bearer {token(s, exp=int(time.time()) - 120)}", "msteams", True),
+    "key not endorsed for the channel": (lambda s: f"Bearer {token(s)}", "webchat", False),
+    **{case: (header, "msteams", False) for case, (header, _) in BAD_TOKENS.items()},
+}
+
+
+def test_the_token_checks_agree_with_the_bot_framework_sdk(tmp_path, monkeypatch):
+    from datetime import datetime
+
+    from botframework.connector.auth import ChannelValidation, SimpleCredentialProvider
+    from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _OpenIdMetadata
+
+    from bot.channels.teams_auth import SigningKeys, TokenValidator, Unauthorized
+
+    async def ours(validator: TokenValidator, authorization: str | None, body: dict) -> bool:
+        try:
+            await validator.check(authorization or "", body)
+        except Unauthorized:
+            return False
+        return True
+
+    async def sdk(authorization: str | None, body: dict) -> bool:
+        try:
+            await ChannelValidation.authenticate_channel_token_with_service_url(
+                authorization or "", SimpleCredentialProvider(APP_ID, "x"), body["serviceUrl"], body["channelId"]
+            )
+        except Exception:  # noqa: BLE001 - the SDK refuses with PermissionError, jwt errors, IndexError or Exception
+            return False
+        return True
+
+    async def scenario():
+        microsoft = FakeMicrosoft()
+        async with serving(microsoft.app) as base, aiohttp.ClientSession() as http:
+            settings = teams_settings(environment(base, tmp_path))
+            # The SDK fetches keys with blocking requests on this loop, where the stand-in serves them: hand it them.
+            metadata = _OpenIdMetadata(settings.openid_metadata_url)
+            metadata.keys, metadata.last_updated = microsoft.jwks["keys"], datetime.now()
+            monkeypatch.setitem(JwtTokenExtractor.metadataCache, settings.openid_metadata_url, metadata)
+            monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", settings.openid_metadata_url)
+            validator = TokenValidator(settings, SigningKeys(settings.openid_metadata_url, lambda: http))
+            for case, (header, channel_id, accepted) in SAME_VERDICT.items():
+                body = activity(base, channelId=channel_id)
+                authorization = header(body["serviceUrl"])
+                assert (await ours(validator, authorization, body), await sdk(authorization, body)) == (
+                    accepted,
+                    accepted,
+                ), case
+            body = activity(base)
+            no_expiry = f"Bearer {token(body['serviceUrl'], exp=None)}"
+            assert (await ours(validator, no_expiry, body), await sdk(no_expiry, body)) == (False, True)
+
+    asyncio.run(scenario())
