@@ -9,6 +9,9 @@ outside any form (or, for a correction, the given fact is revised), the form the
 again in one line ("Back to ..."), and the conversation ends with the right outcome. The walkthroughs' paths and
 outcomes come from knowledge/ (the pure decision functions), so the bench follows the decision data as it changes.
 Prints the share of successes, by form and by kind, and each failure.
+
+With `--heldout FILE` (bench/data/digressions_heldout.yml, written separately from this script's own messages), each
+digression of the file is made once, in its form, instead of the messages below.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ DIGRESSIONS = {
         "dad has just turned up drunk at the school and is trying to take the kids",
     ],
 }
+# The one message the next digression uses instead of DIGRESSIONS (a held-out digression), if set.
+HELD_OUT: list[str] = []
 MAX_TURNS = 40  # a conversation that has not ended by then is going round in circles
 KINDS = ["question", "term", "paragraph", "offence", "urgent", "correction"]
 POINT = re.compile(r"Point (\d+) of 12 \(Framework 2\.81\)")
@@ -128,6 +133,11 @@ def pick(walkthrough: Walkthrough, fact: str, choice: int) -> tuple[str, Any]:
     return option.title, value
 
 
+def digression_message(kind: str, n: int) -> str:
+    """The held-out message set for this conversation, else the n-th of this kind."""
+    return HELD_OUT[0] if HELD_OUT else DIGRESSIONS[kind][n % len(DIGRESSIONS[kind])]
+
+
 def walkthrough_path(walkthrough: Walkthrough, choice: int) -> int:
     """How many questions the walkthrough asks when every answer is the button at `choice`."""
     known: dict[str, Any] = {}
@@ -179,7 +189,7 @@ def digress(
     """The digression, and its check; `known` is revised by a correction. The replies that follow it."""
     if kind == "correction":
         return correct(chat, walkthrough, known, fact, n, result)
-    message = DIGRESSIONS[kind][n % len(DIGRESSIONS[kind])]
+    message = digression_message(kind, n)
     replies = chat.say(message)
     bench.digression_answered(message, replies, result)
     question = walkthrough.question(fact)
@@ -281,7 +291,7 @@ def record(bench: Bench, practitioner: Chat, manager_name: str, case: str, kind:
 
 def casefile_digression(bench: Bench, chat: Chat, kind: str, n: int, asked: str, result: Result) -> list[dict]:
     """A question, term, paragraph, offence or urgent message inside a case-file task; the replies to it."""
-    message = DIGRESSIONS[kind][n % len(DIGRESSIONS[kind])]
+    message = digression_message(kind, n)
     said = chat.say(message)
     bench.digression_answered(message, said, result)
     if asked == "Please check the record":
@@ -384,10 +394,49 @@ def casefile_conversations(bench: Bench, register: Callable[[str, str], tuple[Ch
     return results
 
 
+def heldout_conversations(bench: Bench, register: Callable[[str, str], tuple[Chat, str]], path: Path) -> list[Result]:
+    """One conversation for each held-out digression, in its form, at its second question (or its first)."""
+    import yaml
+
+    walkthroughs = load_walkthroughs()
+    manager, manager_name = register("service_manager", "Sam")
+    results = []
+    for n, entry in enumerate(yaml.safe_load(path.read_text(encoding="utf-8"))["digressions"]):
+        form, kind, message = entry["form"], entry["kind"], entry["message"]
+        practitioner, _ = register("practitioner", "Jo")
+        case = case_reference()
+        if form in walkthroughs:
+            at = min(1, walkthrough_path(walkthroughs[form], 0) - 1)
+            HELD_OUT[:] = [message]
+            results.append(run_walkthrough(bench, walkthroughs[form], 0, kind, at, n))
+        elif form == "record":
+            HELD_OUT[:] = [message]
+            results.append(record(bench, practitioner, manager_name, case, kind, 1, n))
+        else:
+            done = record(bench, practitioner, manager_name, case, "question", 1, n)
+            if not done.ok:
+                results.append(Result(form, kind, "setting up", [f"could not record one: {done.failures}"]))
+                continue
+            HELD_OUT[:] = [message]
+            if form == "agree":
+                results.append(agree(bench, manager, done.record_id, kind, n))
+            elif form == "amend":
+                results.append(amend(bench, practitioner, done.record_id, kind, n))
+            else:
+                results.append(export(bench, practitioner, case, kind, n))
+        HELD_OUT.clear()
+    return results
+
+
 # -- running ---------------------------------------------------------------------------------------------------------
 
 
 def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--heldout", type=Path, help="a file of held-out digressions to make instead of our own")
+    args = parser.parse_args()
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     os.environ["FA_VAR_DIR"] = tempfile.mkdtemp(prefix="fa-bench-digressions-")
     os.environ.pop("DATABASE_URL", None)
@@ -422,7 +471,10 @@ def main() -> int:
     started = time.monotonic()
     try:
         bench = Bench(lambda who, message: send(settings, who, message))
-        results = walkthrough_conversations(bench) + casefile_conversations(bench, register)
+        if args.heldout:
+            results = heldout_conversations(bench, register, args.heldout)
+        else:
+            results = walkthrough_conversations(bench) + casefile_conversations(bench, register)
     finally:
         stop_servers(processes)
         store.database.dispose()
