@@ -93,6 +93,8 @@ class TeamsSettings:
 
 @dataclass(frozen=True)
 class Settings:
+    """The service's settings, read once by load_settings and passed down; each channel has its own part."""
+
     var_dir: Path
     models_dir: Path
     database_url: str  # the tracker store
