@@ -34,7 +34,7 @@ test: train
 	$(PY) -m pytest
 
 bench: train
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) models var .rasa .pytest_cache

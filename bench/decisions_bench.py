@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from knowledge.facts import read_facts
+from knowledge.walkthroughs import load_walkthroughs
 
-from knowledge.facts import read_facts  # noqa: E402
-from knowledge.walkthroughs import load_walkthroughs  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 DECISIONS = ROOT / "bench" / "data" / "decisions_heldout.yml"
 NOW = datetime(2026, 12, 2, 15, 0, tzinfo=ZoneInfo("Europe/London"))  # a Wednesday afternoon

@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from knowledge.walkthroughs import JUST_NOW, Walkthrough, load_walkthroughs
 
-from knowledge.walkthroughs import JUST_NOW, Walkthrough, load_walkthroughs  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 LONDON = ZoneInfo("Europe/London")
 # Digressions of each kind: what is said, answered inside a form as outside it.

@@ -10,17 +10,16 @@ them; a referral labelled "just_now" is right when any time was read.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from knowledge.facts import read_facts
+from knowledge.walkthroughs import moment_of
 
-from knowledge.facts import read_facts  # noqa: E402
-from knowledge.walkthroughs import moment_of  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 FACTS = ROOT / "bench" / "data" / "facts_heldout.yml"
 

@@ -7,7 +7,7 @@ Then the capacity of one server: new conversations arrive at a steady rate (each
 pausing THINK seconds between messages), rising step by step; the highest rate whose replies
 keep p95 under 500 ms with no errors is the capacity, in conversations per second.
 
-Usage: .venv/bin/python bench/load.py [--practitioners 10 50 100] [--no-replicas] [--no-capacity]
+Usage: .venv/bin/python -m bench.load [--practitioners 10 50 100] [--no-replicas] [--no-capacity]
 Needs PostgreSQL and Redis on 127.0.0.1 for the replicas (as `make test` does).
 """
 
@@ -17,19 +17,18 @@ import argparse
 import itertools
 import os
 import secrets
-import sys
 import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.perf import free_port, percentile, post, rss_mb
+from bot.cli import model_path, start_servers, stop_servers
+from bot.settings import load_settings
 
-from bench.perf import free_port, percentile, post, rss_mb  # noqa: E402
-from bot.cli import model_path, start_servers, stop_servers  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 CONVERSATION = [
     "hi",

@@ -17,7 +17,6 @@ import asyncio
 import logging
 import os
 import statistics
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,19 +24,19 @@ from pathlib import Path
 import yaml
 from rasa.utils.log_utils import configure_structlog
 
+from knowledge.answers import Answer, define, passages_answer, question_answer
+from knowledge.framework import load_framework, normalise
+from knowledge.offence_answers import offence_answer
+from knowledge.passages import passage_ranker
+from knowledge.search import framework_index
+from knowledge.topics import topic_answer, topic_for_intent
+from knowledge.urgent import urgent_guidance
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from knowledge.answers import Answer, define, passages_answer, question_answer  # noqa: E402
-from knowledge.framework import load_framework, normalise  # noqa: E402
-from knowledge.offence_answers import offence_answer  # noqa: E402
-from knowledge.passages import passage_ranker  # noqa: E402
-from knowledge.search import framework_index  # noqa: E402
-from knowledge.topics import topic_answer, topic_for_intent  # noqa: E402
-from knowledge.urgent import urgent_guidance  # noqa: E402
 
 HELDOUT = sorted((ROOT / "bench" / "data").glob("heldout_*.yml"))
 

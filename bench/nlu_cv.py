@@ -1,6 +1,6 @@
 """Cross-validation of the NLU pipeline on the training data, sweeping the fallback thresholds.
 
-Usage: .venv/bin/python bench/nlu_cv.py [--config config.yml] [--folds 3]
+Usage: .venv/bin/python -m bench.nlu_cv [--config config.yml] [--folds 3]
 Splits data/nlu into folds (per intent, fixed seed), trains the pipeline with the fallback off
 on all folds but one, parses the one left out, and prints macro-F1, the share of fallbacks and
 the share of confident wrong intents at each (threshold, ambiguity) pair. A fallback counts as
@@ -24,14 +24,13 @@ from pathlib import Path
 import yaml
 from rasa.utils.log_utils import configure_structlog
 
+from bench.nlu_bench import macro_f1
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from nlu_bench import macro_f1  # noqa: E402
 
 SETTINGS = [
     (0.0, 0.0),

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import re
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from knowledge.offence_answers import row_line
+from knowledge.offence_schedule import load_schedule, lookup
 
-from knowledge.offence_answers import row_line  # noqa: E402
-from knowledge.offence_schedule import load_schedule, lookup  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 QUERIES = ROOT / "bench" / "data" / "offence_queries.yml"
 TIMING_ROUNDS = 5

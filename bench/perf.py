@@ -4,7 +4,7 @@ Prints, for the Framework Assistant and the reference (`rasa init`'s starter bot
 reply time by turn band over one 500-turn conversation; p50/p95/p99 and throughput at 1, 10
 and 50 concurrent conversations; RSS; start-up time; training time; and the ratios ours/reference.
 
-Usage: .venv/bin/python bench/perf.py [--turns 500] [--messages 30] [--no-train]
+Usage: .venv/bin/python -m bench.perf [--turns 500] [--messages 30] [--no-train]
 Takes about 15 minutes on a 2-core machine. Servers run on free loopback ports.
 """
 
@@ -26,11 +26,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bot.cli import model_path, start_servers, stop_servers, train
+from bot.settings import load_settings
 
-from bot.cli import model_path, start_servers, stop_servers, train  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 OURS = [
     "hello",

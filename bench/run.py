@@ -1,6 +1,6 @@
 """Benchmark: training time, server start-up time, server memory (RSS) and REST latency at 1 and 10 conversations.
 
-Usage: .venv/bin/python bench/run.py [--no-train] [--messages N]
+Usage: .venv/bin/python -m bench.run [--no-train] [--messages N]
 Starts its own servers on free ports with a throw-away var/ directory; prints one table.
 """
 
@@ -9,18 +9,15 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.perf import free_port, percentile, rss_mb  # noqa: E402
-from bot.cli import model_path, send, start_servers, stop_servers, train  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
+from bench.perf import free_port, percentile, rss_mb
+from bot.cli import model_path, send, start_servers, stop_servers, train
+from bot.settings import load_settings
 
 MESSAGES = [
     "hello",

@@ -12,17 +12,16 @@ import argparse
 import asyncio
 import logging
 import os
-import sys
 from pathlib import Path
 
 import yaml
 
+from knowledge.urgent import urgent_signals
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from knowledge.urgent import urgent_signals  # noqa: E402
 
 URGENT = ROOT / "bench" / "data" / "urgent_heldout.yml"
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import getpass
 import hashlib
 import json
 import os
@@ -15,7 +17,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bot.settings import ROOT, Settings, load_settings
+from bot.settings import ROOT, Settings, load_settings, process_environ
 
 # The trained intent classifier is saved in the format its own code writes, so that code is an input too.
 MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/intent_classifier.py")
@@ -40,7 +42,8 @@ def model_path(settings: Settings) -> Path:
 
 
 def rasa_env(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
+    """The environment of the servers this command starts: this process's, with the settings they share."""
+    env = process_environ(settings)
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env["FA_ACTION_URL"] = settings.action_url
@@ -215,10 +218,11 @@ def _show(reply: dict) -> list[dict]:
 def run(settings: Settings, interactive: bool) -> None:
     model = train(settings)
     # The shared secret by which the REST channel knows our own bridges from other HTTP clients.
-    os.environ.setdefault("FA_CHANNEL_TOKEN", secrets.token_urlsafe(32))
+    if not settings.channel_token:
+        settings = dataclasses.replace(settings, channel_token=secrets.token_urlsafe(32))
     processes = start_servers(settings, model)
     print(f"Rasa server on {settings.rest_url}, action server on {settings.action_url}")
-    if not interactive and os.environ.get("TELEGRAM_BOT_TOKEN"):
+    if not interactive and settings.telegram.token:
         processes.append(
             subprocess.Popen(
                 [sys.executable, "-m", "bot", "telegram"], cwd=ROOT, env=rasa_env(settings), start_new_session=True
@@ -227,7 +231,7 @@ def run(settings: Settings, interactive: bool) -> None:
         print("Telegram bridge started")
     try:
         if interactive:
-            chat(settings, sender=f"terminal-{os.environ.get('USER', 'user')}")
+            chat(settings, sender=f"terminal-{_user()}")
         else:
             while all(p.poll() is None for p in processes):
                 time.sleep(1)
@@ -237,6 +241,13 @@ def run(settings: Settings, interactive: bool) -> None:
     finally:
         stop_servers(processes)
         print("Stopped.")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "user"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -268,8 +279,8 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "telegram":
         from bot.channels import telegram
 
-        telegram.main()
+        telegram.main(settings.telegram)
     elif args.command == "teams-package":
         from bot.channels import teams_package
 
-        teams_package.main(args.out)
+        teams_package.main(args.out, settings.teams)

@@ -10,12 +10,13 @@ REDIS_URL (one server), an asyncio lock per conversation does the same in memory
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
+
+from bot.settings import load_settings
 
 KEY_PREFIX = "fa:lock:"
 POLL_SECONDS = 0.02
@@ -60,7 +61,7 @@ class ConversationLockStore(LockStore):
         self, endpoint_config: Any = None, redis_url: str | None = None, poll_seconds: float = POLL_SECONDS
     ) -> None:
         kwargs: dict[str, Any] = getattr(endpoint_config, "kwargs", None) or {}
-        self.redis_url = redis_url or kwargs.get("url") or os.environ.get("REDIS_URL") or None
+        self.redis_url = redis_url or kwargs.get("url") or load_settings().redis_url
         self.poll_seconds = poll_seconds
         self._client = None
         self._scripts: dict[str, Any] = {}

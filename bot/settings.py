@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from casefile.references import DEFAULT_CASE_REFERENCE_PATTERN
 
@@ -14,6 +17,15 @@ if TYPE_CHECKING:
     from casefile import CaseFile
 
 ROOT = Path(__file__).resolve().parent.parent
+# The header by which a channel bridge shows the REST channel the shared channel token (FA_CHANNEL_TOKEN).
+CHANNEL_TOKEN_HEADER = "X-FA-Channel-Token"
+# The Bot Framework's public endpoints, as its SDK's AuthenticationConstants names them (a test holds them
+# equal); copied so that reading the settings does not import the SDK into every process.
+BOT_FRAMEWORK_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+BOT_FRAMEWORK_TOKEN_ISSUER = "https://api.botframework.com"
+BOT_FRAMEWORK_TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+BOT_FRAMEWORK_TENANT = "botframework.com"
+_TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def sql_url(url: str) -> str:
@@ -22,7 +34,67 @@ def sql_url(url: str) -> str:
 
 
 @dataclass(frozen=True)
+class TelegramSettings:
+    """The Telegram bridge: TELEGRAM_* variables, and the REST channel it talks to."""
+
+    token: str  # TELEGRAM_BOT_TOKEN
+    mode: str  # TELEGRAM_MODE: "polling" or "webhook"
+    webhook_url: str  # TELEGRAM_WEBHOOK_URL
+    webhook_secret: str  # TELEGRAM_WEBHOOK_SECRET
+    listen: str  # TELEGRAM_WEBHOOK_LISTEN
+    port: int  # TELEGRAM_WEBHOOK_PORT
+    api_base_url: str  # TELEGRAM_API_BASE_URL
+    rest_url: str  # the Rasa REST channel (FA_RASA_HOST, FA_RASA_PORT)
+    channel_token: str  # FA_CHANNEL_TOKEN, sent to the REST channel
+    allow_unregistered: bool  # FA_ALLOW_UNREGISTERED_GUIDANCE
+    problems: tuple[str, ...] = field(default=(), repr=False)  # what is missing or bad, found when read
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.webhook_url).path or "/"
+
+    def check(self) -> TelegramSettings:
+        """These settings if the bridge can run with them; a clear ValueError naming every missing or bad one."""
+        if self.problems:
+            raise ValueError("Telegram is not configured: " + "; ".join(self.problems) + ".")
+        return self
+
+
+@dataclass(frozen=True)
+class TeamsSettings:
+    """The Teams channel and its app package: TEAMS_* variables."""
+
+    app_id: str  # TEAMS_APP_ID; empty: the channel is listed but not configured
+    app_password: str  # TEAMS_APP_PASSWORD
+    tenant_id: str  # TEAMS_TENANT_ID; empty for a multi-tenant app registration
+    openid_metadata_url: str  # TEAMS_OPENID_METADATA_URL
+    token_url: str  # TEAMS_TOKEN_URL
+    allowed_issuers: tuple[str, ...]  # TEAMS_ALLOWED_ISSUERS
+    database_url: str  # where conversation references are kept: DATABASE_URL, else var/channels.db
+    allow_unregistered: bool  # FA_ALLOW_UNREGISTERED_GUIDANCE
+    max_message_chars: int  # FA_MAX_MESSAGE_CHARS
+    manifest_id: str = ""  # TEAMS_MANIFEST_ID, else the app id
+    app_version: str = "1.0.0"  # TEAMS_APP_VERSION
+    website_url: str = "https://www.cafcass.gov.uk"  # TEAMS_WEBSITE_URL
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.app_id)
+
+    def check(self) -> TeamsSettings:
+        """These settings if the channel can run with them; a clear ValueError otherwise."""
+        if self.app_id and not self.app_password:
+            raise ValueError(
+                "TEAMS_APP_ID is set but TEAMS_APP_PASSWORD is not: set the client secret of the bot's "
+                "app registration, or unset TEAMS_APP_ID to leave Teams off."
+            )
+        return self
+
+
+@dataclass(frozen=True)
 class Settings:
+    """The service's settings, read once by load_settings and passed down; each channel has its own part."""
+
     var_dir: Path
     models_dir: Path
     database_url: str  # the tracker store
@@ -33,11 +105,16 @@ class Settings:
     action_host: str
     action_port: int
     max_message_chars: int
+    telegram: TelegramSettings
+    teams: TeamsSettings
     reminder_lead_minutes: int = (
         120  # FA_REMINDER_LEAD_MINUTES: how long before a follow-up is due its owner is reminded
     )
     digest_weekday: int | None = 0  # FA_DIGEST_WEEKDAY: managers' weekly digest day, 0 = Monday; "off": no digest
     digest_hour: int = 8  # FA_DIGEST_HOUR: from which hour (UK time) that day the digest is sent
+    channel_token: str = ""  # FA_CHANNEL_TOKEN: by which the REST channel knows our own channel bridges
+    allow_unregistered_guidance: bool = False  # FA_ALLOW_UNREGISTERED_GUIDANCE
+    redis_url: str | None = None  # REDIS_URL: the conversation lock store's Redis; None: in memory
 
     @property
     def action_url(self) -> str:
@@ -48,29 +125,111 @@ class Settings:
         return f"http://{self.rasa_host}:{self.rasa_port}/webhooks/rest/webhook"
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from the environment, with embedded defaults that need no server or token."""
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("FA_VAR_DIR", ROOT / "var")).resolve()
     database_url = sql_url(env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'tracker.db'}")
     casefile_url = env.get("CASEFILE_DATABASE_URL") or env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'casefile.db'}"
+    rasa_host, rasa_port = env.get("FA_RASA_HOST", "127.0.0.1"), int(env.get("FA_RASA_PORT", "5005"))
+    max_message_chars = int(env.get("FA_MAX_MESSAGE_CHARS", "4000"))
+    channel_token = env.get("FA_CHANNEL_TOKEN", "")
+    allow_unregistered = env.get("FA_ALLOW_UNREGISTERED_GUIDANCE", "").strip().lower() in ("1", "true", "yes", "on")
     return Settings(
         var_dir=var_dir,
         models_dir=Path(env.get("FA_MODELS_DIR", ROOT / "models")).resolve(),
         database_url=database_url,
         casefile_database_url=sql_url(casefile_url),
         case_reference_pattern=env.get("FA_CASE_REFERENCE_PATTERN") or DEFAULT_CASE_REFERENCE_PATTERN,
-        rasa_host=env.get("FA_RASA_HOST", "127.0.0.1"),
-        rasa_port=int(env.get("FA_RASA_PORT", "5005")),
+        rasa_host=rasa_host,
+        rasa_port=rasa_port,
         action_host=env.get("FA_ACTION_HOST", "127.0.0.1"),
         action_port=int(env.get("FA_ACTION_PORT", "5055")),
-        max_message_chars=int(env.get("FA_MAX_MESSAGE_CHARS", "4000")),
+        max_message_chars=max_message_chars,
         reminder_lead_minutes=_bounded(env, "FA_REMINDER_LEAD_MINUTES", "120", 0, 7 * 24 * 60),
         digest_weekday=None
         if env.get("FA_DIGEST_WEEKDAY", "0").strip().lower() == "off"
         else _bounded(env, "FA_DIGEST_WEEKDAY", "0", 0, 6),
         digest_hour=_bounded(env, "FA_DIGEST_HOUR", "8", 0, 23),
+        channel_token=channel_token,
+        allow_unregistered_guidance=allow_unregistered,
+        redis_url=env.get("REDIS_URL") or None,
+        telegram=_telegram(
+            env, f"http://{rasa_host}:{rasa_port}/webhooks/rest/webhook", channel_token, allow_unregistered
+        ),
+        teams=_teams(
+            env,
+            env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'channels.db'}",
+            allow_unregistered,
+            max_message_chars,
+        ),
     )
+
+
+def _telegram(env: Mapping[str, str], rest_url: str, channel_token: str, allow_unregistered: bool) -> TelegramSettings:
+    """The Telegram bridge's settings, with every missing or bad variable noted (TelegramSettings.check says them)."""
+    problems = []
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        problems.append("TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather and use the token it gives)")
+    mode = env.get("TELEGRAM_MODE", "polling").strip().lower()
+    if mode not in ("polling", "webhook"):
+        problems.append(f"TELEGRAM_MODE must be polling or webhook, not {mode!r}")
+    webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip()
+    secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
+    if mode == "webhook":
+        if not webhook_url.startswith("https://"):
+            problems.append("TELEGRAM_WEBHOOK_URL must be the public https:// address Telegram posts updates to")
+        if not _TELEGRAM_SECRET.fullmatch(secret):
+            problems.append("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters from A-Z, a-z, 0-9, _ and -")
+    port = env.get("TELEGRAM_WEBHOOK_PORT", "8081").strip()
+    if not port.isdigit():
+        problems.append(f"TELEGRAM_WEBHOOK_PORT must be a port number, not {port!r}")
+    return TelegramSettings(
+        token=token,
+        mode=mode,
+        webhook_url=webhook_url,
+        webhook_secret=secret,
+        listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1").strip(),
+        port=int(port) if port.isdigit() else 0,
+        api_base_url=env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org").strip().rstrip("/"),
+        rest_url=rest_url,
+        channel_token=channel_token,
+        allow_unregistered=allow_unregistered,
+        problems=tuple(problems),
+    )
+
+
+def _teams(
+    env: Mapping[str, str], database_url: str, allow_unregistered: bool, max_message_chars: int
+) -> TeamsSettings:
+    """The Teams channel's settings; without TEAMS_APP_ID the channel is listed but not configured."""
+    app_id = env.get("TEAMS_APP_ID", "").strip()
+    tenant_id = env.get("TEAMS_TENANT_ID", "").strip()
+    issuers = env.get("TEAMS_ALLOWED_ISSUERS", BOT_FRAMEWORK_TOKEN_ISSUER)
+    return TeamsSettings(
+        app_id=app_id,
+        app_password=env.get("TEAMS_APP_PASSWORD", "").strip(),
+        tenant_id=tenant_id,
+        openid_metadata_url=env.get("TEAMS_OPENID_METADATA_URL", "").strip() or BOT_FRAMEWORK_OPENID_METADATA_URL,
+        token_url=env.get("TEAMS_TOKEN_URL", "").strip()
+        or BOT_FRAMEWORK_TOKEN_URL.format(tenant=tenant_id or BOT_FRAMEWORK_TENANT),
+        allowed_issuers=tuple(i.strip() for i in issuers.split(",") if i.strip()),
+        database_url=sql_url(database_url),
+        allow_unregistered=allow_unregistered,
+        max_message_chars=max_message_chars,
+        manifest_id=env.get("TEAMS_MANIFEST_ID", "").strip() or app_id,
+        app_version=env.get("TEAMS_APP_VERSION", "1.0.0").strip(),
+        website_url=env.get("TEAMS_WEBSITE_URL", "https://www.cafcass.gov.uk").strip(),
+    )
+
+
+def process_environ(settings: Settings) -> dict[str, str]:
+    """The environment of a server process this one starts: this one's, with the channel token it was given."""
+    env = dict(os.environ)
+    if settings.channel_token:
+        env["FA_CHANNEL_TOKEN"] = settings.channel_token
+    return env
 
 
 def _bounded(env, name: str, default: str, low: int, high: int) -> int:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,12 +77,6 @@ async def identify(channel: str, external_id: str, lookup: StaffLookup | None = 
     """Look the person up in the staff directory, off the event loop (the directory is a database)."""
     staff = await asyncio.to_thread(lookup or find_staff, channel, external_id)
     return Caller(channel, external_id, staff)
-
-
-def allow_unregistered_guidance(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether this deployment gives people who are not registered the public Framework guidance (off by default)."""
-    env = os.environ if environ is None else environ
-    return env.get("FA_ALLOW_UNREGISTERED_GUIDANCE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def typed_message(text: str) -> str:

@@ -13,6 +13,8 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, create_e
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 
+from bot.settings import sql_url
+
 metadata = MetaData()
 
 conversation_references = Table(
@@ -32,9 +34,7 @@ class ConversationReferences:
     """
 
     def __init__(self, database_url: str) -> None:
-        if database_url.startswith("postgres://"):  # hosting platforms' name for SQLAlchemy's "postgresql"
-            database_url = "postgresql://" + database_url[len("postgres://") :]
-        self.database_url = database_url
+        self.database_url = sql_url(database_url)
         self._engine: Engine | None = None
         self._lock = threading.Lock()
 

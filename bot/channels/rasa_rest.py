@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Any
 
 import aiohttp
+
+from bot.settings import CHANNEL_TOKEN_HEADER
 
 
 class RasaUnavailable(Exception):
@@ -16,8 +17,9 @@ class RasaUnavailable(Exception):
 class RasaRest:
     """Sends one message at a time to `POST …/webhooks/rest/webhook` and returns the assistant's replies."""
 
-    def __init__(self, url: str, timeout: float = 60) -> None:
+    def __init__(self, url: str, channel_token: str, timeout: float = 60) -> None:
         self.url = url
+        self.channel_token = channel_token
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
 
@@ -30,7 +32,7 @@ class RasaRest:
         if message_id:
             body["message_id"] = message_id  # the platform's id, so a message delivered twice is known
         # Without the shared token the REST channel treats the sender as "rest:<sender>", not a channel identity.
-        headers = {"X-FA-Channel-Token": os.environ.get("FA_CHANNEL_TOKEN", "")}
+        headers = {CHANNEL_TOKEN_HEADER: self.channel_token}
         try:
             async with self._session.post(self.url, json=body, headers=headers) as response:
                 if response.status != 200:

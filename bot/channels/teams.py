@@ -1,32 +1,15 @@
-"""Microsoft Teams as a Rasa input channel on the Bot Framework: each incoming activity's token checked in full, replies
-and proactive messages posted to the Bot Connector."""
+"""Microsoft Teams as a Rasa input channel on the Bot Framework (the Sanic blueprint): each incoming activity's token
+checked (teams_auth), then answered through the Bot Connector (teams_connector)."""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
-import os
-import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import quote
 
-import aiohttp
-import jwt
-from botbuilder.schema import (
-    ActionTypes,
-    Activity,
-    ActivityTypes,
-    Attachment,
-    CardAction,
-    ConversationReference,
-    HeroCard,
-    TextFormatTypes,
-)
-from botframework.connector.auth.authentication_constants import AuthenticationConstants
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
@@ -34,325 +17,16 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels import DeliveryError
-from bot.channels.common import (
-    CHOOSE,
-    PRIVATE_CHAT_ONLY,
-    TEXT_ONLY,
-    StaffLookup,
-    allow_unregistered_guidance,
-    identify,
-    refusal,
-    typed_message,
-    unavailable,
-)
+from bot.channels.common import PRIVATE_CHAT_ONLY, TEXT_ONLY, StaffLookup, identify, refusal, typed_message, unavailable
 from bot.channels.conversation_references import ConversationReferences
-from bot.channels.formatting import TEAMS_LIMIT, split_message, teams_html
 from bot.channels.notifications import deliver_forever
-from bot.channels.teams_files import FILE_CONSENT_INVOKE, Exporter, answer_consent, case_file_export, consent_card
+from bot.channels.teams_auth import TEAMS_CHANNEL_ID, KeysUnavailable, SigningKeys, TokenValidator, Unauthorized
+from bot.channels.teams_connector import CHANNEL, BotConnector, TeamsOutput, conversation_reference, send_proactive
+from bot.channels.teams_files import FILE_CONSENT_INVOKE, Exporter, answer_consent, case_file_export
 from bot.input_guard import check_message
-from bot.settings import load_settings
+from bot.settings import TeamsSettings, load_settings
 
 log = logging.getLogger(__name__)
-
-CHANNEL = "teams"
-TEAMS_CHANNEL_ID = "msteams"  # the Bot Framework's channelId for Microsoft Teams
-CLOCK_SKEW = 300  # seconds of clock difference allowed on a token's times, as the Bot Framework SDK allows
-KEYS_MAX_AGE = 24 * 3600  # signing keys are fetched again after a day
-KEYS_MIN_REFRESH = 300  # a token naming an unknown key fetches the keys again at most this often
-HERO_CARD = "application/vnd.microsoft.card.hero"
-
-
-@dataclass(frozen=True)
-class TeamsSettings:
-    app_id: str
-    app_password: str
-    tenant_id: str  # empty for a multi-tenant app registration
-    openid_metadata_url: str
-    token_url: str
-    allowed_issuers: tuple[str, ...]
-    database_url: str
-    allow_unregistered: bool
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> TeamsSettings:
-        """Settings from TEAMS_* variables; without TEAMS_APP_ID the channel is listed but not configured."""
-        env = os.environ if environ is None else environ
-        app_id = env.get("TEAMS_APP_ID", "").strip()
-        app_password = env.get("TEAMS_APP_PASSWORD", "").strip()
-        if app_id and not app_password:
-            raise ValueError(
-                "TEAMS_APP_ID is set but TEAMS_APP_PASSWORD is not: set the client secret of the bot's "
-                "app registration, or unset TEAMS_APP_ID to leave Teams off."
-            )
-        tenant_id = env.get("TEAMS_TENANT_ID", "").strip()
-        authority = AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX + (
-            tenant_id or AuthenticationConstants.DEFAULT_CHANNEL_AUTH_TENANT
-        )
-        issuers = env.get("TEAMS_ALLOWED_ISSUERS", AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER)
-        return cls(
-            app_id=app_id,
-            app_password=app_password,
-            tenant_id=tenant_id,
-            openid_metadata_url=env.get("TEAMS_OPENID_METADATA_URL", "").strip()
-            or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
-            token_url=env.get("TEAMS_TOKEN_URL", "").strip()
-            or authority + AuthenticationConstants.TO_CHANNEL_FROM_BOT_TOKEN_ENDPOINT_PATH,
-            allowed_issuers=tuple(i.strip() for i in issuers.split(",") if i.strip()),
-            database_url=env.get("DATABASE_URL") or f"sqlite:///{load_settings(env).var_dir / 'channels.db'}",
-            allow_unregistered=allow_unregistered_guidance(env),
-        )
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.app_id)
-
-
-class Unauthorized(Exception):
-    """An incoming request's token is missing or does not pass every check."""
-
-
-class KeysUnavailable(Exception):
-    """The signing keys could not be fetched, and none are cached."""
-
-
-class SigningKeys:
-    """The Bot Framework's token-signing keys (JWKS), fetched via the OpenID metadata on first use and cached."""
-
-    def __init__(self, metadata_url: str, session: Callable[[], aiohttp.ClientSession]) -> None:
-        self.metadata_url = metadata_url
-        self._session = session
-        self._keys: dict[str, dict[str, Any]] = {}
-        self._fetched_at = float("-inf")
-        self._lock = asyncio.Lock()
-
-    def _stale(self, kid: str) -> bool:
-        age = time.monotonic() - self._fetched_at
-        return age > KEYS_MAX_AGE or (kid not in self._keys and age > KEYS_MIN_REFRESH)
-
-    async def get(self, kid: str) -> dict[str, Any]:
-        """The JWK with this key id; raises Unauthorized if the issuer does not publish it."""
-        if self._stale(kid):
-            async with self._lock:
-                if self._stale(kid):
-                    await self._refresh()
-        if kid not in self._keys:
-            raise Unauthorized(f"the token is signed with a key that is not published (kid {kid!r})")
-        return self._keys[kid]
-
-    async def _refresh(self) -> None:
-        try:
-            async with self._session().get(self.metadata_url) as answer:
-                answer.raise_for_status()
-                jwks_uri = (await answer.json(content_type=None))["jwks_uri"]
-            async with self._session().get(jwks_uri) as answer:
-                answer.raise_for_status()
-                keys = (await answer.json(content_type=None))["keys"]
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, TypeError) as error:
-            if not self._keys:
-                raise KeysUnavailable(f"{self.metadata_url}: {error!r}") from error
-            log.warning(
-                "Signing keys not refreshed from %s (%r); using the ones fetched before", self.metadata_url, error
-            )
-            return
-        self._keys = {key["kid"]: key for key in keys if isinstance(key, dict) and "kid" in key}
-        self._fetched_at = time.monotonic()
-
-
-class TokenValidator:
-    """Checks the bearer token on an incoming activity: signature, issuer, audience, times, endorsement and
-    serviceUrl."""
-
-    def __init__(self, settings: TeamsSettings, keys: SigningKeys) -> None:
-        self.settings = settings
-        self.keys = keys
-
-    async def check(self, authorization: str, activity: Mapping[str, Any]) -> dict[str, Any]:
-        scheme, _, token = authorization.partition(" ")
-        if scheme != "Bearer" or not token.strip():
-            raise Unauthorized("no bearer token")
-        algorithms = AuthenticationConstants.ALLOWED_SIGNING_ALGORITHMS
-        try:
-            header = jwt.get_unverified_header(token)
-            if header.get("alg") not in algorithms:
-                raise Unauthorized(f"the token is signed with {header.get('alg')!r}, not one of {algorithms}")
-            jwk = await self.keys.get(str(header.get("kid")))
-            endorsements = jwk.get("endorsements")
-            if endorsements is not None and activity.get("channelId") not in endorsements:
-                raise Unauthorized(f"the signing key is not endorsed for channel {activity.get('channelId')!r}")
-            claims = jwt.decode(
-                token,
-                jwt.PyJWK(jwk, algorithm=header["alg"]).key,
-                algorithms=algorithms,
-                audience=self.settings.app_id,
-                issuer=list(self.settings.allowed_issuers),
-                leeway=CLOCK_SKEW,
-                options={"require": ["exp", "iss", "aud"]},
-            )
-        except jwt.PyJWTError as error:
-            raise Unauthorized(f"the token is not valid: {error}") from error
-        if claims.get(AuthenticationConstants.SERVICE_URL_CLAIM) != activity.get("serviceUrl"):
-            raise Unauthorized("the token's serviceurl claim does not match the activity's serviceUrl")
-        return claims
-
-
-def _retry_after(headers: Mapping[str, str], default: float) -> float:
-    try:
-        return max(float(headers.get("Retry-After", default)), 0.0)
-    except ValueError:
-        return default
-
-
-class BotConnector:
-    """Posts activities to the Bot Connector service, with a token from the login authority (client credentials)."""
-
-    def __init__(self, settings: TeamsSettings, attempts: int = 3, backoff: float = 1.0) -> None:
-        self.settings = settings
-        self.attempts = attempts
-        self.backoff = backoff
-        self._session: aiohttp.ClientSession | None = None
-        self._token = ""
-        self._token_expires = 0.0
-        self._token_lock = asyncio.Lock()
-
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        return self._session
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-
-    async def token(self) -> str:
-        """A bearer token for the Bot Connector, fetched again five minutes before it expires."""
-        async with self._token_lock:
-            if not self._token or time.monotonic() > self._token_expires - 300:
-                form = {
-                    "grant_type": "client_credentials",
-                    "client_id": self.settings.app_id,
-                    "client_secret": self.settings.app_password,
-                    "scope": f"{AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE}/.default",
-                }
-                try:
-                    async with self.session().post(self.settings.token_url, data=form) as answer:
-                        body = await answer.json(content_type=None)
-                        if answer.status != 200 or not isinstance(body, dict) or "access_token" not in body:
-                            raise DeliveryError(
-                                f"{self.settings.token_url} gave no token (HTTP {answer.status}): "
-                                f"{body.get('error_description') if isinstance(body, dict) else body}"
-                            )
-                except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-                    raise DeliveryError(f"{self.settings.token_url} gave no token: {error!r}") from error
-                self._token = body["access_token"]
-                self._token_expires = time.monotonic() + float(body.get("expires_in", 3600))
-            return self._token
-
-    async def send(self, reference: ConversationReference, activity: Activity) -> None:
-        """Post one activity into the referenced conversation; retried on 429, 5xx and network errors."""
-        url = (
-            f"{reference.service_url.rstrip('/')}/v3/conversations/"
-            f"{quote(reference.conversation.id, safe='')}/activities"
-        )
-        for attempt in itertools.count(1):
-            delay = self.backoff * 2 ** (attempt - 1)
-            try:
-                headers = {"Authorization": f"Bearer {await self.token()}"}
-                async with self.session().post(url, json=activity.serialize(), headers=headers) as answer:
-                    if answer.status < 300:
-                        return
-                    problem = f"HTTP {answer.status}: {(await answer.text())[:300]}"
-                    retry = answer.status in (401, 429) or answer.status >= 500
-                    if answer.status == 401:
-                        self._token = ""
-                    delay = _retry_after(answer.headers, delay)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-                problem, retry = repr(error), True
-            if not retry or attempt >= self.attempts:
-                raise DeliveryError(f"the Bot Connector did not take the message ({url}): {problem}")
-            log.warning(
-                "Bot Connector: %s, attempt %d of %d; retrying in %.1f s", problem, attempt, self.attempts, delay
-            )
-            await asyncio.sleep(delay)
-
-
-def conversation_reference(activity: Activity) -> ConversationReference:
-    """Where to send replies to this activity (and, later, messages the assistant starts)."""
-    return ConversationReference(
-        activity_id=activity.id,
-        user=activity.from_property,
-        bot=activity.recipient,
-        conversation=activity.conversation,
-        channel_id=activity.channel_id,
-        service_url=activity.service_url,
-        locale=activity.locale,
-    )
-
-
-def button_card(buttons: Sequence[Mapping[str, str]]) -> Attachment:
-    """Rasa's buttons as a hero card whose messageBack actions send each button's payload back."""
-    actions = [
-        CardAction(
-            type=ActionTypes.message_back,
-            title=b["title"],
-            display_text=b["title"],
-            text=b["payload"],
-            value={"payload": b["payload"]},
-        )
-        for b in buttons
-    ]
-    return Attachment(content_type=HERO_CARD, content=HeroCard(buttons=actions))
-
-
-class TeamsOutput(OutputChannel):
-    """Sends the assistant's replies into one Teams conversation."""
-
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
-
-    def __init__(self, connector: BotConnector, reference: ConversationReference) -> None:
-        self.connector = connector
-        self.reference = reference
-
-    def _activity(self, **fields: Any) -> Activity:
-        return Activity(
-            from_property=self.reference.bot,
-            recipient=self.reference.user,
-            conversation=self.reference.conversation,
-            **fields,
-        )
-
-    async def typing(self) -> None:
-        """Show "typing…" while the answer is worked out; the answer does not wait on it succeeding."""
-        try:
-            await self.connector.send(self.reference, self._activity(type=ActivityTypes.typing))
-        except DeliveryError as error:
-            log.info("Typing indicator not shown in Teams: %s", error)
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._send(text, ())
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self._send(text, buttons)
-
-    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
-        """An export is offered as a file (the file-consent card); other custom payloads are for programs reading the
-        conversation, not for the person: Teams shows nothing for them."""
-        card = consent_card(json_message)
-        if card is not None:
-            await self.connector.send(self.reference, self._activity(type=ActivityTypes.message, attachments=[card]))
-
-    async def _send(self, text: str, buttons: Sequence[Mapping[str, str]]) -> None:
-        chunks = split_message(text, TEAMS_LIMIT, teams_html) if text.strip() else []
-        if buttons and not chunks:
-            chunks = [CHOOSE]
-        for number, chunk in enumerate(chunks, start=1):
-            activity = self._activity(type=ActivityTypes.message, text=chunk, text_format=TextFormatTypes.xml)
-            if buttons and number == len(chunks):
-                activity.attachments = [button_card(buttons)]
-            await self.connector.send(self.reference, activity)
 
 
 def _fields(reply: Activity) -> dict[str, Any]:
@@ -380,8 +54,8 @@ class TeamsInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TeamsInput:
-        """Configured from TEAMS_* environment variables; credentials.yml needs no values."""
-        return cls(TeamsSettings.from_env())
+        """Configured from TEAMS_* environment variables (read by bot.settings); credentials.yml needs no values."""
+        return cls(load_settings().teams.check())
 
     def __init__(
         self,
@@ -501,7 +175,7 @@ class TeamsInput(InputChannel):
             elif not self.settings.allow_unregistered:
                 await output.send_text_message(external_id, refusal(caller, message))
                 return
-            verdict = check_message(message, load_settings().max_message_chars)
+            verdict = check_message(message, self.settings.max_message_chars)
             if verdict.refusal is not None:
                 await output.send_text_message(external_id, verdict.refusal)
                 return
@@ -529,24 +203,3 @@ class TeamsInput(InputChannel):
                 "them until it is",
                 external_id,
             )
-
-
-async def send_proactive(external_id: str, text: str, settings: TeamsSettings | None = None) -> None:
-    """Send `text` to a person (AAD object id) in the Teams conversation they last wrote to the assistant from."""
-    settings = settings or TeamsSettings.from_env()
-    if not settings.configured:
-        raise DeliveryError("Teams is not configured (TEAMS_APP_ID is not set).")
-    references = ConversationReferences(settings.database_url)
-    try:
-        stored = await asyncio.to_thread(references.find, CHANNEL, external_id)
-    finally:
-        references.close()
-    if stored is None:
-        raise DeliveryError(
-            f"No Teams conversation with {external_id} yet: they need to message the assistant in Teams first."
-        )
-    connector = BotConnector(settings)
-    try:
-        await TeamsOutput(connector, ConversationReference.deserialize(stored)).send_text_message(external_id, text)
-    finally:
-        await connector.close()

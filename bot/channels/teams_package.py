@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import zipfile
 from collections.abc import Mapping
@@ -15,6 +14,8 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from bot.settings import TeamsSettings
+
 TEMPLATE = Path(__file__).resolve().parent.parent / "teams_app" / "manifest.template.json"
 PACKAGE_NAME = "framework-assistant-teams.zip"
 ACCENT = "#1F4E79"
@@ -22,10 +23,9 @@ _GUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _VERSION = re.compile(r"\d+\.\d+\.\d+")
 
 
-def manifest(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def manifest(settings: TeamsSettings) -> dict[str, Any]:
     """The app manifest for this deployment; a clear ValueError when the configuration cannot make one."""
-    env = os.environ if environ is None else environ
-    app_id = env.get("TEAMS_APP_ID", "").strip()
+    app_id = settings.app_id
     if not app_id:
         raise ValueError(
             "TEAMS_APP_ID is not set: set it to the Microsoft App ID of the Azure bot registration "
@@ -33,9 +33,9 @@ def manifest(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         )
     values = {
         "bot_id": app_id,
-        "manifest_id": env.get("TEAMS_MANIFEST_ID", "").strip() or app_id,
-        "version": env.get("TEAMS_APP_VERSION", "1.0.0").strip(),
-        "website_url": env.get("TEAMS_WEBSITE_URL", "https://www.cafcass.gov.uk").strip(),
+        "manifest_id": settings.manifest_id,
+        "version": settings.app_version,
+        "website_url": settings.website_url,
         "accent_color": ACCENT,
     }
     for name, key in (("TEAMS_APP_ID", "bot_id"), ("TEAMS_MANIFEST_ID", "manifest_id")):
@@ -87,9 +87,9 @@ def outline_icon() -> bytes:
     return _png(image)
 
 
-def build_package(out_dir: Path, environ: Mapping[str, str] | None = None) -> Path:
+def build_package(out_dir: Path, settings: TeamsSettings) -> Path:
     """Write the package zip (manifest.json, color.png, outline.png) into out_dir; return its path."""
-    data = manifest(environ)
+    data = manifest(settings)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / PACKAGE_NAME
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
@@ -99,10 +99,10 @@ def build_package(out_dir: Path, environ: Mapping[str, str] | None = None) -> Pa
     return target
 
 
-def main(out_dir: Path) -> None:
+def main(out_dir: Path, settings: TeamsSettings) -> None:
     """`python -m bot teams-package --out DIR`."""
     try:
-        target = build_package(out_dir)
+        target = build_package(out_dir, settings)
     except ValueError as error:
         raise SystemExit(f"No Teams app package built: {error}") from None
     print(f"Teams app package: {target} (upload it in Teams: Apps > Manage your apps > Upload an app)")

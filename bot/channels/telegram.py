@@ -8,18 +8,14 @@ import base64
 import hmac
 import itertools
 import logging
-import os
-import re
 import secrets
 import signal
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -34,7 +30,6 @@ from bot.channels.common import (
     PRIVATE_CHAT_ONLY,
     TEXT_ONLY,
     StaffLookup,
-    allow_unregistered_guidance,
     identify,
     refusal,
     typed_message,
@@ -43,7 +38,7 @@ from bot.channels.common import (
 from bot.channels.formatting import TELEGRAM_LIMIT, split_message
 from bot.channels.notifications import deliver_forever
 from bot.channels.rasa_rest import RasaRest, RasaUnavailable
-from bot.settings import load_settings
+from bot.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
 
@@ -54,63 +49,6 @@ CALLBACK_DATA_BYTES = 64  # Bot API limit on an inline button's callback_data
 KEPT_PAYLOADS = 10_000  # long button payloads remembered by short key; the oldest are forgotten first
 TYPING_EVERY = 4.0  # seconds; Telegram shows "typing…" for 5 s after each sendChatAction
 BUTTON_EXPIRED = "This button has expired. Please ask again."
-_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
-
-@dataclass(frozen=True)
-class TelegramSettings:
-    token: str
-    mode: str  # "polling" or "webhook"
-    webhook_url: str
-    webhook_secret: str
-    listen: str
-    port: int
-    api_base_url: str
-    rest_url: str
-    allow_unregistered: bool
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> TelegramSettings:
-        """Settings from TELEGRAM_* variables; a clear ValueError naming every missing or bad one."""
-        env = os.environ if environ is None else environ
-        problems = []
-        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
-        if not token:
-            problems.append("TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather and use the token it gives)")
-        mode = env.get("TELEGRAM_MODE", "polling").strip().lower()
-        if mode not in ("polling", "webhook"):
-            problems.append(f"TELEGRAM_MODE must be polling or webhook, not {mode!r}")
-        webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip()
-        secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
-        if mode == "webhook":
-            if not webhook_url.startswith("https://"):
-                problems.append("TELEGRAM_WEBHOOK_URL must be the public https:// address Telegram posts updates to")
-            if not _SECRET.fullmatch(secret):
-                problems.append("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters from A-Z, a-z, 0-9, _ and -")
-        port = env.get("TELEGRAM_WEBHOOK_PORT", "8081").strip()
-        if not port.isdigit():
-            problems.append(f"TELEGRAM_WEBHOOK_PORT must be a port number, not {port!r}")
-        if problems:
-            raise ValueError("Telegram is not configured: " + "; ".join(problems) + ".")
-        return cls(
-            token=token,
-            mode=mode,
-            webhook_url=webhook_url,
-            webhook_secret=secret,
-            listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1").strip(),
-            port=int(port),
-            api_base_url=env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org").strip().rstrip("/"),
-            rest_url=load_settings(env).rest_url,
-            allow_unregistered=allow_unregistered_guidance(env),
-        )
-
-    @property
-    def webhook_path(self) -> str:
-        return urlsplit(self.webhook_url).path or "/"
-
-    def bot(self) -> Bot:
-        """A Bot API client for these settings; it makes no request until used."""
-        return Bot(self.token, base_url=f"{self.api_base_url}/bot", base_file_url=f"{self.api_base_url}/file/bot")
 
 
 def _seconds(period: int | timedelta) -> float:
@@ -266,7 +204,7 @@ class TelegramBridge:
         self.settings = settings
         self.notifications = notifications
         self.lookup = lookup
-        self.rasa = rasa or RasaRest(settings.rest_url)
+        self.rasa = rasa or RasaRest(settings.rest_url, settings.channel_token)
         self.application = self._application()
         self.sender = TelegramSender(self.application.bot, retry_attempts, retry_backoff)
         self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -406,10 +344,16 @@ class TelegramBridge:
                 await self.rasa.close()
 
 
-async def send_proactive(external_id: str, text: str, settings: TelegramSettings | None = None) -> None:
+def telegram_bot(settings: TelegramSettings) -> Bot:
+    """A Bot API client for these settings; it makes no request until used."""
+    return Bot(
+        settings.token, base_url=f"{settings.api_base_url}/bot", base_file_url=f"{settings.api_base_url}/file/bot"
+    )
+
+
+async def send_proactive(external_id: str, text: str, settings: TelegramSettings) -> None:
     """Send `text` to a person's private chat with the bot (its chat id is their Telegram user id)."""
-    settings = settings or TelegramSettings.from_env()
-    bot = settings.bot()
+    bot = telegram_bot(settings)
     try:
         async with bot:
             await TelegramSender(bot).send(int(external_id), text)
@@ -417,12 +361,12 @@ async def send_proactive(external_id: str, text: str, settings: TelegramSettings
         raise DeliveryError(f"Telegram did not deliver the message to user {external_id}: {error}") from error
 
 
-def main() -> None:
+def main(settings: TelegramSettings) -> None:
     """`python -m bot telegram`: run the bridge until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request log lines contain the bot token
     try:
-        settings = TelegramSettings.from_env()
+        settings.check()
     except ValueError as error:
         raise SystemExit(str(error)) from None
     try:

@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.settings import CHANNEL_TOKEN_HEADER
 from tests.conftest import free_port
 
 
@@ -141,6 +142,7 @@ class FakeRasa:
 
     def __init__(self, reply: Callable[[dict], list[dict]] | None = None) -> None:
         self.requests: list[dict] = []
+        self.channel_tokens: list[str | None] = []  # the channel-token header of each request
         self.reply = reply or (lambda body: [{"recipient_id": body["sender"], "text": f"You said: {body['message']}"}])
         self.app = web.Application()
         self.app.router.add_post("/webhooks/rest/webhook", self._handle)
@@ -148,6 +150,7 @@ class FakeRasa:
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.requests.append(body)
+        self.channel_tokens.append(request.headers.get(CHANNEL_TOKEN_HEADER))
         return web.json_response(self.reply(body))
 
 

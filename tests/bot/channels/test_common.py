@@ -9,7 +9,6 @@ import re
 from bot.channels.common import (
     URGENT_ADVICE,
     Caller,
-    allow_unregistered_guidance,
     identify,
     refusal,
     typed_message,
@@ -81,12 +80,6 @@ def test_only_active_staff_are_registered_and_the_metadata_says_so():
     assert sam.metadata() == {"channel": "teams", "registered": True, "staff_role": "service_manager"}
     assert old.metadata() == {"channel": "teams", "registered": False, "staff_role": None}
     assert nobody.metadata() == {"channel": "teams", "registered": False, "staff_role": None}
-
-
-def test_public_guidance_for_the_unregistered_is_off_unless_switched_on():
-    assert not allow_unregistered_guidance({})
-    assert not allow_unregistered_guidance({"FA_ALLOW_UNREGISTERED_GUIDANCE": "no"})
-    assert all(allow_unregistered_guidance({"FA_ALLOW_UNREGISTERED_GUIDANCE": v}) for v in ("1", "true", "YES", "on"))
 
 
 def test_html_escapes_and_bolds():

@@ -16,8 +16,8 @@ import pytest
 
 from bot.channels import DeliveryError
 from bot.channels.common import _case_file
-from bot.channels.telegram import TelegramBridge, TelegramSettings, send_proactive
-from bot.settings import case_file
+from bot.channels.telegram import TelegramBridge, send_proactive
+from bot.settings import TelegramSettings, case_file, load_settings
 from tests.bot.channels.fakes import FakeBotApi, FakeRasa, Staff, directory, serving, wait_for
 from tests.conftest import free_port
 
@@ -36,6 +36,14 @@ STAFF = directory(
 )
 REGISTER = "ask your Service Manager or an admin to register you, giving this id: "
 POLICE = "If a child is at immediate risk, the practitioner should seek the assistance of the Police."
+
+
+CHANNEL_TOKEN = "bridge-token"
+
+
+def telegram_settings(env: dict[str, str]) -> TelegramSettings:
+    """The bridge's settings as the service reads them from this environment."""
+    return load_settings(env).telegram
 
 
 def _user(user_id: int) -> dict:
@@ -79,7 +87,7 @@ async def bridge_running(
 ) -> AsyncIterator[TelegramBridge]:
     """The bridge, configured by `env`, running until the block ends."""
     bridge = TelegramBridge(
-        TelegramSettings.from_env(env), lookup=lookup, retry_attempts=attempts, retry_backoff=0.05, notifications=False
+        telegram_settings(env), lookup=lookup, retry_attempts=attempts, retry_backoff=0.05, notifications=False
     )
     stop = asyncio.Event()
     task = asyncio.create_task(bridge.run(stop))
@@ -117,6 +125,7 @@ async def running(
             "TELEGRAM_WEBHOOK_PORT": str(free_port()),
             "FA_RASA_PORT": rasa_url.rsplit(":", 1)[1] if rasa_up else str(free_port()),
             "FA_ALLOW_UNREGISTERED_GUIDANCE": "true" if allow_unregistered else "",
+            "FA_CHANNEL_TOKEN": CHANNEL_TOKEN,
         }
         async with bridge_running(api, env, attempts, lookup) as bridge:
             yield api, rasa, bridge
@@ -142,6 +151,7 @@ def test_polling_message_and_reply():
                     "message_id": "telegram:1",
                 }
             ]
+            assert rasa.channel_tokens == [CHANNEL_TOKEN]  # so the REST channel takes the sender id as given
             [sent] = api.called("sendMessage")
             assert sent["chat_id"] == PRACTITIONER
             assert sent["parse_mode"] == "HTML"
@@ -439,7 +449,7 @@ def test_send_proactive_to_a_private_chat():
     async def scenario():
         api = FakeBotApi(TOKEN)
         async with serving(api.app) as api_url:
-            settings = TelegramSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api_url})
+            settings = telegram_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api_url})
             await send_proactive(str(MANAGER), "Please agree the record of the *SM discussion*.", settings)
             [sent] = api.called("sendMessage")
             assert sent["chat_id"] == MANAGER and sent["text"] == "Please agree the record of the <b>SM discussion</b>."
@@ -461,9 +471,9 @@ def test_nothing_is_contacted_when_the_bridge_is_built():
                 "TELEGRAM_API_BASE_URL": api_url,
                 "FA_RASA_PORT": rasa_url.rsplit(":", 1)[1],
             }
-            TelegramBridge(TelegramSettings.from_env(env))
+            TelegramBridge(telegram_settings(env))
             TelegramBridge(
-                TelegramSettings.from_env(
+                telegram_settings(
                     {
                         **env,
                         "TELEGRAM_MODE": "webhook",
@@ -504,7 +514,7 @@ def test_nothing_is_contacted_when_the_bridge_is_built():
 )
 def test_settings_refuse_clearly(env, complaint):
     with pytest.raises(ValueError, match=complaint):
-        TelegramSettings.from_env(env)
+        load_settings(env).telegram.check()
 
 
 @pytest.mark.conversation
