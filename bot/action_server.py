@@ -1,5 +1,7 @@
-"""Starts the rasa-sdk action server on the configured interface only (`rasa run actions` binds 0.0.0.0)."""
+"""Starts the rasa-sdk action server on the configured interface only (`rasa run actions` binds 0.0.0.0), answering
+only calls that carry the Rasa server's secret."""
 
+import hmac
 import sys
 
 # Nothing here uses TensorFlow, but spaCy's thinc imports it whenever it is installed (it is, for
@@ -7,8 +9,15 @@ import sys
 sys.modules.setdefault("tensorflow", None)
 
 from rasa_sdk.endpoint import create_app  # noqa: E402
+from sanic import Sanic, response  # noqa: E402
+from sanic.request import Request  # noqa: E402
 
 from bot.settings import load_settings  # noqa: E402
+
+# The header endpoints.yml has the Rasa server send on every action call, holding FA_ACTION_TOKEN.
+TOKEN_HEADER = "X-FA-Action-Token"
+# Paths that answer without the secret: the health check, which says nothing but "ok".
+OPEN_PATHS = ("/health",)
 
 
 def warm_up() -> None:
@@ -43,10 +52,31 @@ def warm_up() -> None:
     lookup("assault")
 
 
+def authorised(token: str, request: Request) -> bool:
+    """Whether a call carries the action server's secret (compared in constant time)."""
+    given = request.headers.get(TOKEN_HEADER, "")
+    return bool(token) and hmac.compare_digest(token.encode(), given.encode())
+
+
+def build_app(token: str) -> Sanic:
+    """The rasa-sdk app with every call but the health check refused with 401 unless it carries `token`."""
+    if not token:
+        raise SystemExit("FA_ACTION_TOKEN is not set: the action server refuses to start without its secret.")
+    app = create_app("actions", cors_origins=None)
+
+    @app.middleware("request")
+    async def require_secret(request: Request):
+        if request.path not in OPEN_PATHS and not authorised(token, request):
+            return response.json({"error": "Not authorised."}, status=401)
+        return None
+
+    return app
+
+
 def main() -> None:
     settings = load_settings()
     warm_up()
-    app = create_app("actions", cors_origins=None)
+    app = build_app(settings.action_token)
     app.run(host=settings.action_host, port=settings.action_port, access_log=False, workers=1)
 
 

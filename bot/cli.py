@@ -39,7 +39,20 @@ def model_path(settings: Settings) -> Path:
     return settings.models_dir / f"{model_hash()}.tar.gz"
 
 
+# Secrets made at start-up when unset, so `run` and `serve` need no configuration: the Rasa server's key to the
+# action server, and the terminal chat's key to the REST channel.
+GENERATED_SECRETS = ("FA_ACTION_TOKEN", "FA_TERMINAL_TOKEN")
+
+
+def ensure_secrets() -> None:
+    """Make each start-up secret that is not set, in this process's environment (the servers inherit it)."""
+    for name in GENERATED_SECRETS:
+        if not os.environ.get(name):
+            os.environ[name] = secrets.token_urlsafe(32)
+
+
 def rasa_env(settings: Settings) -> dict[str, str]:
+    ensure_secrets()
     env = dict(os.environ)
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -38,6 +38,12 @@ class Settings:
     )
     digest_weekday: int | None = 0  # FA_DIGEST_WEEKDAY: managers' weekly digest day, 0 = Monday; "off": no digest
     digest_hour: int = 8  # FA_DIGEST_HOUR: from which hour (UK time) that day the digest is sent
+    # Who may call what, and what Telegram may carry (README "Security").
+    action_token: str = ""  # FA_ACTION_TOKEN: the secret the Rasa server sends on every action call
+    telegram_bridge_token: str = ""  # FA_TELEGRAM_BRIDGE_TOKEN: lets the Telegram bridge speak for telegram: ids only
+    terminal_token: str = ""  # FA_TERMINAL_TOKEN: lets the terminal chat speak for terminal: ids only
+    anonymous_messages_per_minute: int = 20  # FA_ANONYMOUS_MESSAGES_PER_MINUTE: per tokenless sender and address
+    telegram_case_content: str = "reference"  # FA_TELEGRAM_CASE_CONTENT: "reference" (and status) or "none"
 
     @property
     def action_url(self) -> str:
@@ -70,6 +76,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         if env.get("FA_DIGEST_WEEKDAY", "0").strip().lower() == "off"
         else _bounded(env, "FA_DIGEST_WEEKDAY", "0", 0, 6),
         digest_hour=_bounded(env, "FA_DIGEST_HOUR", "8", 0, 23),
+        action_token=env.get("FA_ACTION_TOKEN", ""),
+        telegram_bridge_token=env.get("FA_TELEGRAM_BRIDGE_TOKEN", ""),
+        terminal_token=env.get("FA_TERMINAL_TOKEN", ""),
+        anonymous_messages_per_minute=_bounded(env, "FA_ANONYMOUS_MESSAGES_PER_MINUTE", "20", 1, 6000),
+        telegram_case_content=_one_of(env, "FA_TELEGRAM_CASE_CONTENT", "reference", ("reference", "none")),
     )
 
 
@@ -79,6 +90,14 @@ def _bounded(env, name: str, default: str, low: int, high: int) -> int:
     if not raw.isdigit() or not low <= int(raw) <= high:
         raise ValueError(f"{name} must be a whole number from {low} to {high}, not {raw!r}.")
     return int(raw)
+
+
+def _one_of(env, name: str, default: str, allowed: tuple[str, ...]) -> str:
+    """A setting naming one of a few choices; ValueError naming the variable otherwise."""
+    raw = (env.get(name) or default).strip().lower()
+    if raw not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}.")
+    return raw
 
 
 @lru_cache(maxsize=1)
