@@ -10,8 +10,8 @@ from pathlib import Path
 
 from bot.settings import case_file
 from casefile.errors import CaseFileError, UnknownStaff
-from casefile.models import CHANNELS, ROLES
-from casefile.staff import CHANNEL_OPTIONS, registration_hint
+from casefile.models import ROLES
+from casefile.staff import CHANNEL_OPTIONS, STAFF_CHANNELS, registration_hint
 from casefile.store import CaseFile
 from casefile.views import Identity
 
@@ -38,7 +38,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
     link = actions.add_parser("link", help="let a member of staff use the case file from another identity")
     link.add_argument("staff_id", type=int)
-    link.add_argument("--channel", required=True, choices=CHANNELS)
+    link.add_argument("--channel", required=True, choices=STAFF_CHANNELS)
     link.add_argument("--external-id", required=True)
 
     load = actions.add_parser("import", help="add staff from a CSV file: name,role,team,telegram_id,teams_id")

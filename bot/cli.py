@@ -41,7 +41,7 @@ def model_path(settings: Settings) -> Path:
 
 # Secrets made at start-up when unset, so `run` and `serve` need no configuration: the Rasa server's key to the
 # action server, and the terminal chat's key to the REST channel.
-GENERATED_SECRETS = ("FA_ACTION_TOKEN", "FA_TERMINAL_TOKEN")
+GENERATED_SECRETS = ("FA_ACTION_TOKEN", "FA_TERMINAL_TOKEN", "FA_TELEGRAM_BRIDGE_TOKEN")
 
 
 def ensure_secrets() -> None:
@@ -179,22 +179,33 @@ def stop_servers(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
-def send(settings: Settings, sender: str, message: str) -> list[dict]:
-    """One message through the REST channel; the assistant's replies."""
+def send(settings: Settings, user: str, message: str) -> list[dict]:
+    """One message from the terminal user `user` ("terminal:<user>") through the REST channel; the replies.
+
+    The terminal's own secret (FA_TERMINAL_TOKEN, accepted from this machine only) vouches for terminal: ids.
+    """
+    secret = settings.terminal_token or load_settings().terminal_token
     request = urllib.request.Request(
         settings.rest_url,
-        data=json.dumps({"sender": sender, "message": message}).encode(),
-        headers={"Content-Type": "application/json"},
+        data=json.dumps({"sender": f"terminal:{user}", "message": message}).encode(),
+        headers={"Content-Type": "application/json", "X-FA-Channel-Token": secret},
     )
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
 
-def chat(settings: Settings, sender: str) -> None:
+def terminal_user() -> str:
+    """Whoever runs the terminal chat, by login name: the id `staff add --terminal-user` registers."""
+    import getpass
+
+    return getpass.getuser()
+
+
+def chat(settings: Settings, user: str) -> None:
     """A conversation in the terminal; buttons are numbered, and typing a number taps one."""
     print("Framework Assistant. Type a message; a number picks a button; Ctrl-C or /quit to leave.")
     buttons: list[dict] = []
-    for reply in send(settings, sender, "/greet"):
+    for reply in send(settings, user, "/greet"):
         buttons = _show(reply) or buttons
     while True:
         try:
@@ -209,7 +220,7 @@ def chat(settings: Settings, sender: str) -> None:
             line = buttons[int(line) - 1]["payload"]
         buttons = []
         try:
-            replies = send(settings, sender, line)
+            replies = send(settings, user, line)
         except (urllib.error.URLError, OSError) as error:
             print(f"(the assistant did not answer: {error})")
             continue
@@ -227,8 +238,6 @@ def _show(reply: dict) -> list[dict]:
 
 def run(settings: Settings, interactive: bool) -> None:
     model = train(settings)
-    # The shared secret by which the REST channel knows our own bridges from other HTTP clients.
-    os.environ.setdefault("FA_CHANNEL_TOKEN", secrets.token_urlsafe(32))
     processes = start_servers(settings, model)
     print(f"Rasa server on {settings.rest_url}, action server on {settings.action_url}")
     if not interactive and os.environ.get("TELEGRAM_BOT_TOKEN"):
@@ -240,7 +249,7 @@ def run(settings: Settings, interactive: bool) -> None:
         print("Telegram bridge started")
     try:
         if interactive:
-            chat(settings, sender=f"terminal-{os.environ.get('USER', 'user')}")
+            chat(settings, user=terminal_user())
         else:
             while all(p.poll() is None for p in processes):
                 time.sleep(1)

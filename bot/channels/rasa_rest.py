@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Any
 
 import aiohttp
@@ -16,8 +15,9 @@ class RasaUnavailable(Exception):
 class RasaRest:
     """Sends one message at a time to `POST …/webhooks/rest/webhook` and returns the assistant's replies."""
 
-    def __init__(self, url: str, timeout: float = 60) -> None:
+    def __init__(self, url: str, secret: str, timeout: float = 60) -> None:
         self.url = url
+        self.secret = secret  # this bridge's own secret, which vouches for its channel's ids only
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
 
@@ -29,8 +29,8 @@ class RasaRest:
         body = {"sender": sender, "message": message, "metadata": metadata}
         if message_id:
             body["message_id"] = message_id  # the platform's id, so a message delivered twice is known
-        # Without the shared token the REST channel treats the sender as "rest:<sender>", not a channel identity.
-        headers = {"X-FA-Channel-Token": os.environ.get("FA_CHANNEL_TOKEN", "")}
+        # Without the bridge's secret the REST channel treats the sender as "rest:<sender>", anonymous.
+        headers = {"X-FA-Channel-Token": self.secret}
         try:
             async with self._session.post(self.url, json=body, headers=headers) as response:
                 if response.status != 200:

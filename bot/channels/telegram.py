@@ -57,6 +57,14 @@ BUTTON_EXPIRED = "This button has expired. Please ask again."
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
+def _bridge_secret() -> str:
+    """FA_TELEGRAM_BRIDGE_TOKEN, which lets this bridge speak for telegram: ids (and no others) to the Rasa server."""
+    secret = load_settings().telegram_bridge_token
+    if not secret:
+        raise ValueError("FA_TELEGRAM_BRIDGE_TOKEN is not set: the same secret must be given to the Rasa server.")
+    return secret
+
+
 @dataclass(frozen=True)
 class TelegramSettings:
     token: str
@@ -266,7 +274,7 @@ class TelegramBridge:
         self.settings = settings
         self.notifications = notifications
         self.lookup = lookup
-        self.rasa = rasa or RasaRest(settings.rest_url)
+        self.rasa = rasa or RasaRest(settings.rest_url, _bridge_secret())
         self.application = self._application()
         self.sender = TelegramSender(self.application.bot, retry_attempts, retry_backoff)
         self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()

@@ -46,3 +46,31 @@ def post(url: str, body: dict, headers: dict[str, str] | None = None) -> tuple[i
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")
+
+
+@pytest.fixture(scope="module")
+def open_servers(model_file, tmp_path_factory):
+    """Both servers, really started, for a deployment that gives anonymous REST clients guidance at 5 a minute."""
+    from bot.cli import start_servers, stop_servers
+    from bot.settings import load_settings
+
+    env = {
+        "FA_VAR_DIR": str(tmp_path_factory.mktemp("var")),
+        "FA_RASA_PORT": str(free_port()),
+        "FA_ACTION_PORT": str(free_port()),
+        "FA_ALLOW_UNREGISTERED_GUIDANCE": "1",
+        "FA_ANONYMOUS_MESSAGES_PER_MINUTE": "5",
+        "FA_TELEGRAM_BRIDGE_TOKEN": "the-telegram-bridges-secret",
+    }
+    saved = {k: os.environ.get(k) for k in (*env, "DATABASE_URL", "CASEFILE_DATABASE_URL")}
+    os.environ.update(env)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("CASEFILE_DATABASE_URL", None)
+    processes = start_servers(load_settings(), model_file)
+    yield load_settings()
+    stop_servers(processes)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

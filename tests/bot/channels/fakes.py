@@ -141,6 +141,7 @@ class FakeRasa:
 
     def __init__(self, reply: Callable[[dict], list[dict]] | None = None) -> None:
         self.requests: list[dict] = []
+        self.secrets: list[str | None] = []  # the bridge secret each request carried
         self.reply = reply or (lambda body: [{"recipient_id": body["sender"], "text": f"You said: {body['message']}"}])
         self.app = web.Application()
         self.app.router.add_post("/webhooks/rest/webhook", self._handle)
@@ -148,6 +149,7 @@ class FakeRasa:
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.requests.append(body)
+        self.secrets.append(request.headers.get("X-FA-Channel-Token"))
         return web.json_response(self.reply(body))
 
 

@@ -21,6 +21,15 @@ from bot.settings import case_file
 from tests.bot.channels.fakes import FakeBotApi, FakeRasa, Staff, directory, serving, wait_for
 from tests.conftest import free_port
 
+BRIDGE_SECRET = "the-telegram-bridges-own-secret"
+
+
+@pytest.fixture(autouse=True)
+def bridge_secret(monkeypatch):
+    """The Telegram bridge's own secret, which the Rasa server's REST channel takes as vouching for telegram: ids."""
+    monkeypatch.setenv("FA_TELEGRAM_BRIDGE_TOKEN", BRIDGE_SECRET)
+
+
 TOKEN = "123456:TEST-token"
 PRACTITIONER = 4242
 MANAGER = 5151
@@ -138,10 +147,16 @@ def test_polling_message_and_reply():
                 {
                     "sender": f"telegram:{PRACTITIONER}",
                     "message": "what goes in the SM discussion?",
-                    "metadata": {"channel": "telegram", "registered": True, "staff_role": "practitioner"},
+                    "metadata": {
+                        "channel": "telegram",
+                        "registered": True,
+                        "staff_role": "practitioner",
+                        "verified_identity": f"telegram:{PRACTITIONER}",
+                    },
                     "message_id": "telegram:1",
                 }
             ]
+            assert rasa.secrets == [BRIDGE_SECRET]
             [sent] = api.called("sendMessage")
             assert sent["chat_id"] == PRACTITIONER
             assert sent["parse_mode"] == "HTML"
@@ -288,7 +303,12 @@ def test_unregistered_user_gets_public_guidance_when_the_deployment_allows_it():
                 {
                     "sender": f"telegram:{STRANGER}",
                     "message": "what is a LADO?",
-                    "metadata": {"channel": "telegram", "registered": False, "staff_role": None},
+                    "metadata": {
+                        "channel": "telegram",
+                        "registered": False,
+                        "staff_role": None,
+                        "verified_identity": f"telegram:{STRANGER}",
+                    },
                     "message_id": "telegram:1",
                 }
             ]
@@ -319,7 +339,12 @@ def test_through_the_real_case_file(tmp_path, monkeypatch):
                 {
                     "sender": f"telegram:{MANAGER}",
                     "message": "show me the discussions I agreed",
-                    "metadata": {"channel": "telegram", "registered": True, "staff_role": "service_manager"},
+                    "metadata": {
+                        "channel": "telegram",
+                        "registered": True,
+                        "staff_role": "service_manager",
+                        "verified_identity": f"telegram:{MANAGER}",
+                    },
                     "message_id": "telegram:1",
                 }
             ]
