@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -80,6 +83,22 @@ class Outcome:
         return isinstance(self.error, FINAL_ERRORS)
 
 
+def log_failure(message: str, *args: Any) -> None:
+    """Log the failure being handled by its kind and where it was raised, never its message: a database's message
+    can hold what was being saved ("Failing row contains (...)")."""
+    error = sys.exc_info()[1]
+    if error is None:
+        log.error(message, *args)
+        return
+    kinds = type(error).__name__
+    original = getattr(error, "orig", None)  # the database driver's own error, wrapped by SQLAlchemy
+    if original is not None:
+        kinds += f" ({type(original).__name__})"
+    frames = traceback.extract_tb(error.__traceback__)[-6:]
+    where = " <- ".join(f"{Path(frame.filename).name}:{frame.lineno}" for frame in reversed(frames))
+    log.error(message + ": %s at %s", *args, kinds, where)
+
+
 async def attempt(
     dispatcher: CollectingDispatcher, method: Callable[..., Any], *args: Any, not_done: str = "", **kwargs: Any
 ) -> Outcome:
@@ -90,7 +109,7 @@ async def attempt(
         dispatcher.utter_message(text=f"{error}\n{not_done}".strip())
         return Outcome(error=error)
     except Exception as error:  # the database is down, a network failure, a bug: never a traceback to the person
-        log.exception("The case file failed during %s", getattr(method, "__name__", method))
+        log_failure("The case file failed during %s", getattr(method, "__name__", method))
         dispatcher.utter_message(text=UNREACHABLE if not_done else UNREACHABLE_READ)
         return Outcome(error=error)
 
