@@ -7,7 +7,7 @@ import pytest
 
 from casefile import AccessRefused, FileSecured, NotFound
 from casefile.models import SecuredFile
-from tests.casefile.conftest import casefile, clock, count, database_url, pg_database, people  # noqa: F401
+from tests.casefile.conftest import casefile, clock, count, database_url, people, pg_database  # noqa: F401
 from tests.casefile.test_store import record
 
 NOTHING = "There is nothing on the case file for {} that you can see."
