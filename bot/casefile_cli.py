@@ -113,9 +113,13 @@ def _actor(value: str | None) -> Identity:
 
 def _export(casefile: CaseFile, args: argparse.Namespace) -> None:
     document = casefile.export(_actor(args.actor), record_id=args.record, case_reference=args.case, fmt=args.format)
-    target = args.out or Path(document.filename)
-    # The export holds personal data about children and families: readable by its owner only.
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    target = args.out or Path(Path(document.filename).name)  # a case reference never names a directory
+    # The export holds personal data about children and families: readable by its owner only, written only as a new
+    # file (never over an existing one, nor through a symbolic link planted where it goes).
+    try:
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        raise CaseFileError(f"{target} exists already; nothing was written. Choose another --out.") from None
     with os.fdopen(descriptor, "wb") as out:
         out.write(document.content)
     print(f"Wrote {target}")

@@ -109,9 +109,15 @@ def _wait_until_up(url: str, process: subprocess.Popen, name: str, timeout: floa
     raise SystemExit(f"The {name} did not start within {timeout:.0f} s ({url}).")
 
 
+def make_var_dir(settings: Settings) -> None:
+    """var/ (conversations, the case file, logs), readable by the service's own user only."""
+    settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    settings.var_dir.chmod(0o700)
+
+
 def start_action_server(settings: Settings) -> subprocess.Popen:
     """The action server, once it answers on its health endpoint."""
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    make_var_dir(settings)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.action_server"], cwd=ROOT, env=rasa_env(settings), start_new_session=True
     )
@@ -125,7 +131,7 @@ def start_action_server(settings: Settings) -> subprocess.Popen:
 
 def start_rasa_server(settings: Settings, model: Path) -> subprocess.Popen:
     """The Rasa server with this model, once it answers."""
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    make_var_dir(settings)
     process = subprocess.Popen(
         [
             sys.executable,
