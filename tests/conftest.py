@@ -100,7 +100,7 @@ def servers(model_file, tmp_path_factory):
     os.environ.pop("DATABASE_URL", None)
     settings = load_settings()
     processes = start_servers(settings, model_file)
-    yield settings
+    yield load_settings()  # with the secrets made at start-up
     stop_servers(processes)
     for key, value in saved.items():
         if value is None:

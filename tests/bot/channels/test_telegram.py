@@ -533,8 +533,9 @@ def test_settings_refuse_clearly(env, complaint):
 
 
 @pytest.mark.conversation
-def test_through_the_trained_assistant(servers):
+def test_through_the_trained_assistant(servers, monkeypatch):
     """The bridge before the real Rasa server: the greeting's buttons become a keyboard, and a tap is answered."""
+    monkeypatch.setenv("FA_TELEGRAM_BRIDGE_TOKEN", servers.telegram_bridge_token)  # the one the servers know
 
     async def scenario():
         api = FakeBotApi(TOKEN)
