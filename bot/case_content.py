@@ -60,7 +60,11 @@ def channel_of(action_call: dict[str, Any]) -> str | None:
 
 
 async def telegram_reply(action_call: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """The whole answer to a case-file action for a Telegram user: their records' references and status, or nothing."""
+    """The whole answer to a case-file action for a Telegram user: their records' references and status, or nothing.
+
+    Said once a message: the further case-file actions of the same turn (a form asking, say) answer silently."""
+    if answered_this_turn(action_call["tracker"]):
+        return {"events": END_TASK, "responses": []}
     if settings.telegram_case_content == "none":
         return {"events": END_TASK, "responses": [{"text": NOT_ON_TELEGRAM}]}
     from rasa_sdk import Tracker
@@ -71,8 +75,19 @@ async def telegram_reply(action_call: dict[str, Any], settings: Settings) -> dic
     try:
         records = await call(case_file().find_records, actor)
     except CaseFileError as error:
-        return {"events": END_TASK, "responses": [{"text": str(error)}]}
+        return {"events": END_TASK, "responses": [{"text": f"{error}\n\n{ON_TELEGRAM}"}]}
     return {"events": END_TASK, "responses": [{"text": references_and_status(records)}]}
+
+
+def answered_this_turn(tracker: dict[str, Any]) -> bool:
+    """Whether the case file's Telegram answer was already given since the latest user message."""
+    for event in reversed(tracker.get("events") or []):
+        if event.get("event") == "user":
+            return False
+        text = (event.get("text") or "") if event.get("event") == "bot" else ""
+        if ON_TELEGRAM in text or NOT_ON_TELEGRAM in text:
+            return True
+    return False
 
 
 def references_and_status(records: list[Any]) -> str:

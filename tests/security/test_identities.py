@@ -83,3 +83,22 @@ def test_an_anonymous_client_gets_guidance_then_is_rate_limited(open_servers):
     assert 429 in statuses
     status, replies = post(open_servers.rest_url, {"sender": "someone", "message": "hello"})
     assert status == 429 and texts(replies) == TOO_MANY
+
+
+def test_on_telegram_the_case_file_gives_references_and_status_only(open_servers):
+    from bot.case_content import ON_TELEGRAM
+
+    store = CaseFile(open_servers.casefile_database_url)
+    telegram_id = str(uuid.uuid4().int % 10**9)
+    store.staff.add(f"Tam {telegram_id}", "practitioner", "South", {"telegram": telegram_id}, operator=OPERATOR)
+    store.database.dispose()
+    secret = {TOKEN_HEADER: open_servers.telegram_bridge_token}
+    sender = f"telegram:{telegram_id}"
+    for message in ("record my SM discussion on ZW25P01234", "export record 1", "show my records", "Save"):
+        status, replies = post(open_servers.rest_url, {"sender": sender, "message": message}, secret)
+        assert status == 200
+        said = texts(replies)
+        assert f"Tam {telegram_id}" not in said and "attachment" not in str(replies)
+        assert said.count(ON_TELEGRAM) <= 1, said
+        if message != "Save":
+            assert ON_TELEGRAM in said, (message, said)
