@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
@@ -37,7 +36,7 @@ from actions.casefile_tasks import (
     required,
     task_of,
 )
-from actions.casefile_turn import UNREACHABLE, UNREACHABLE_READ, Turn, case_file, previous_user_text
+from actions.casefile_turn import UNREACHABLE, UNREACHABLE_READ, Turn, case_file, log_failure, previous_user_text
 from actions.common import button, entities_of, intent_of, text_of
 from actions.interjections import resuming
 from casefile import CaseFileError
@@ -46,7 +45,6 @@ from casefile.views import RecordView
 from knowledge.answers import passages_answer
 from knowledge.moments import london
 
-log = logging.getLogger(__name__)
 # Questions a question cannot be the answer to: after another question was answered, no "Use that message".
 NAMES_AND_TIMES = {"case_reference", "other_party", "discussed_at", "concern_identified_at", "event_date"}
 
@@ -70,7 +68,7 @@ class ActionStartCasefileTask(Action):
             turn.say(str(refusal))
             return events
         except Exception:
-            log.exception("The case file could not tell who is writing")
+            log_failure("The case file could not tell who is writing")
             turn.say(UNREACHABLE_READ)
             return events
         turn.say(f'{INTRODUCTIONS[task]} Say "stop" or "start again" at any point.')
@@ -153,7 +151,7 @@ class ValidateCasefileForm(FormValidationAction):
             turn.say(str(refusal))
             updates = END
         except Exception:
-            log.exception("The case file failed while reading an answer")
+            log_failure("The case file failed while reading an answer")
             turn.say(UNREACHABLE)
             updates = None
         return [SlotSet(name, value) for name, value in (updates or {slot: None}).items()]
@@ -193,7 +191,7 @@ class AskCasefileQuestion(Action):
         except CaseFileError as refusal:
             turn.say(str(refusal))
         except Exception:
-            log.exception("The case file failed while asking %s", self.slot)
+            log_failure("The case file failed while asking %s", self.slot)
             turn.say(UNREACHABLE_READ)
         typed = text_of(tracker) and not text_of(tracker).startswith("/")
         any_words = free_text(tracker, self.slot)
@@ -262,7 +260,7 @@ class ActionAfterCasefileTask(Action):
         except CaseFileError as refusal:
             turn.say(str(refusal))
         except Exception:
-            log.exception("The case file failed while telling the state of a finished task")
+            log_failure("The case file failed while telling the state of a finished task")
             turn.say(UNREACHABLE_READ)
         return []
 

@@ -3,7 +3,6 @@ or asking for more time, a referral's written-confirmation deadlines, and cases 
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import datetime, timezone
 from typing import Any
@@ -13,7 +12,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.casefile_tasks import LIST_LIMIT, record_line
-from actions.casefile_turn import UNREACHABLE_READ, Turn, case_file
+from actions.casefile_turn import UNREACHABLE_READ, Turn, case_file, log_failure
 from actions.common import button, entities_of, text_of
 from casefile import CaseFileError
 from casefile.follow_ups import due_from, due_text
@@ -21,8 +20,6 @@ from casefile.oversight import awaiting_too_long
 from casefile.views import FollowUpView
 from knowledge.moments import LONDON, now, parse_moment
 from knowledge.walkthroughs import REFERRAL_MOMENT
-
-log = logging.getLogger(__name__)
 
 FOLLOW_UP_NUMBER = re.compile(
     r"(?:follow[- ]?up|#|\b(?:done|more time|extend|extension)\b)\s*(?:for\s+)?#?\s*(\d{1,9})", re.I
@@ -60,7 +57,7 @@ async def _ready(turn: Turn) -> bool:
     except CaseFileError as refusal:
         turn.say(str(refusal))
     except Exception:
-        log.exception("The case file could not tell who is writing")
+        log_failure("The case file could not tell who is writing")
         turn.say(UNREACHABLE_READ)
     return False
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +21,7 @@ from actions.casefile_tasks import (
     record_number,
     task_of,
 )
-from actions.casefile_turn import UNREACHABLE_READ, Turn, case_file, directory, is_manager, normalised
+from actions.casefile_turn import UNREACHABLE_READ, Turn, case_file, directory, is_manager, log_failure, normalised
 from actions.common import button, entities_of, text_of
 from casefile import CaseFileError
 from casefile.export import summary
@@ -30,7 +29,6 @@ from casefile.references import case_references
 from casefile.views import RecordView, StaffMember
 from knowledge.moments import now, parse_period
 
-log = logging.getLogger(__name__)
 # "show the record", "show me the draft", "let me see it": the record a task is working on.
 THIS_RECORD = re.compile(r"\b(the|this|that|my|our) (record|draft)\b(?!s)|\b(show|see|read) (me )?it\b")
 
@@ -86,7 +84,7 @@ class ActionListRecords(Action):
             turn.say(str(refusal))
             return []
         except Exception:
-            log.exception("The case file could not tell who is writing")
+            log_failure("The case file could not tell who is writing")
             turn.say(UNREACHABLE_READ)
             return []
         text = text_of(tracker)

@@ -5,22 +5,33 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import settings
+from bot.channels.common import VERIFIED_IDENTITY
 from casefile import AccessRefused, AlreadyAgreed, CaseFile, CaseFileError, FileSecured, Identity, UnknownStaff
 from casefile.models import MANAGER_ROLES, PRACTITIONER_ROLES
+from casefile.staff import STAFF_CHANNELS
 from casefile.views import StaffMember
 
 log = logging.getLogger(__name__)
 
 UNREACHABLE = "I couldn't reach the case file just now, so nothing was saved. Please try again in a few minutes."
 UNREACHABLE_READ = "I couldn't reach the case file just now, so I can't show it. Please try again in a few minutes."
+# Whoever no channel vouched for: no member of staff has this identity.
+ANONYMOUS = Identity("", "")
+ANONYMOUS_REFUSED = (
+    "The case file is reached only from Microsoft Teams, Telegram or the terminal chat, where you are known. "
+    "Nothing was shown or saved."
+)
 # Errors after which asking the same question again cannot help.
 FINAL_ERRORS = (AccessRefused, AlreadyAgreed, FileSecured, UnknownStaff)
 
@@ -38,10 +49,27 @@ async def call(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(None, functools.partial(method, *args, **kwargs))
 
 
+def verified_sender(tracker: Tracker) -> str | None:
+    """Who the channel vouched for in the latest user message's metadata, which only the Rasa server sets."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            metadata = event.get("metadata")
+            value = metadata.get(VERIFIED_IDENTITY) if isinstance(metadata, dict) else None
+            return value if isinstance(value, str) else None
+    return None
+
+
 def identity(tracker: Tracker) -> Identity:
-    """The channel and the id on it that the sender id names: "telegram:123" -> ("telegram", "123")."""
-    channel, colon, external_id = (tracker.sender_id or "").partition(":")
-    return Identity(channel, external_id) if colon else Identity("", channel)
+    """Who is writing, as the channel that authenticated them said: "telegram:123" -> ("telegram", "123").
+
+    Never the client's own say: the identity must be vouched for in the message's metadata and name this very
+    conversation. Anyone else (a tokenless REST client) is ANONYMOUS, which the case file knows as nobody.
+    """
+    verified = verified_sender(tracker)
+    if verified is None or verified != tracker.sender_id:
+        return ANONYMOUS
+    channel, _, external_id = verified.partition(":")
+    return Identity(channel, external_id) if channel in STAFF_CHANNELS and external_id else ANONYMOUS
 
 
 @dataclass
@@ -55,6 +83,22 @@ class Outcome:
         return isinstance(self.error, FINAL_ERRORS)
 
 
+def log_failure(message: str, *args: Any) -> None:
+    """Log the failure being handled by its kind and where it was raised, never its message: a database's message
+    can hold what was being saved ("Failing row contains (...)")."""
+    error = sys.exc_info()[1]
+    if error is None:
+        log.error(message, *args)
+        return
+    kinds = type(error).__name__
+    original = getattr(error, "orig", None)  # the database driver's own error, wrapped by SQLAlchemy
+    if original is not None:
+        kinds += f" ({type(original).__name__})"
+    frames = traceback.extract_tb(error.__traceback__)[-6:]
+    where = " <- ".join(f"{Path(frame.filename).name}:{frame.lineno}" for frame in reversed(frames))
+    log.error(message + ": %s at %s", *args, kinds, where)
+
+
 async def attempt(
     dispatcher: CollectingDispatcher, method: Callable[..., Any], *args: Any, not_done: str = "", **kwargs: Any
 ) -> Outcome:
@@ -65,7 +109,7 @@ async def attempt(
         dispatcher.utter_message(text=f"{error}\n{not_done}".strip())
         return Outcome(error=error)
     except Exception as error:  # the database is down, a network failure, a bug: never a traceback to the person
-        log.exception("The case file failed during %s", getattr(method, "__name__", method))
+        log_failure("The case file failed during %s", getattr(method, "__name__", method))
         dispatcher.utter_message(text=UNREACHABLE if not_done else UNREACHABLE_READ)
         return Outcome(error=error)
 
@@ -73,6 +117,8 @@ async def attempt(
 async def whoami(tracker: Tracker) -> StaffMember:
     """The active member of staff writing, or the store's refusal (UnknownStaff) saying how to get registered."""
     actor = identity(tracker)
+    if actor == ANONYMOUS:
+        raise UnknownStaff(ANONYMOUS_REFUSED)
     me = await call(case_file().staff.find_by_identity, actor.channel, actor.external_id)
     if me is None:
         await call(case_file().find_records, actor)  # refuses an unknown or deactivated identity, and audits it

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.casefile_turn import call, case_file, identity
+from actions.casefile_turn import call, case_file, identity, log_failure
 from actions.common import button
 from knowledge.walkthroughs import load_walkthroughs
-
-log = logging.getLogger(__name__)
 
 EDITION = (
     "I answer from the Cafcass Safeguarding Framework, March 2007 edition, and quote it as written with paragraph "
@@ -61,7 +58,7 @@ async def registered(tracker: Tracker) -> bool:
     try:
         return await call(case_file().staff.find_by_identity, actor.channel, actor.external_id) is not None
     except Exception:  # the case file is down: say what everyone can do
-        log.exception("The case file could not tell whether the person writing is registered")
+        log_failure("The case file could not tell whether the person writing is registered")
         return False
 
 

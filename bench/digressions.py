@@ -465,7 +465,7 @@ def main() -> int:
     def register(role: str, first_name: str) -> tuple[Chat, str]:
         sender = f"bench-{uuid.uuid4().hex[:8]}"
         name = f"{first_name} {uuid.uuid4().hex[:6].capitalize()}"
-        store.staff.add(name, role, team, {"rest": sender}, operator=Identity("terminal", "bench"))
+        store.staff.add(name, role, team, {"terminal": sender}, operator=Identity("terminal", "bench"))
         return Chat(lambda who, message: send(settings, who, message), sender), name
 
     started = time.monotonic()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from bot.settings import case_file
 from casefile.errors import CaseFileError, UnknownStaff
-from casefile.models import CHANNELS, ROLES
-from casefile.staff import CHANNEL_OPTIONS, registration_hint
+from casefile.models import ROLES
+from casefile.staff import CHANNEL_OPTIONS, STAFF_CHANNELS, registration_hint
 from casefile.store import CaseFile
 from casefile.views import Identity
 
@@ -38,7 +38,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
     link = actions.add_parser("link", help="let a member of staff use the case file from another identity")
     link.add_argument("staff_id", type=int)
-    link.add_argument("--channel", required=True, choices=CHANNELS)
+    link.add_argument("--channel", required=True, choices=STAFF_CHANNELS)
     link.add_argument("--external-id", required=True)
 
     load = actions.add_parser("import", help="add staff from a CSV file: name,role,team,telegram_id,teams_id")
@@ -113,9 +113,13 @@ def _actor(value: str | None) -> Identity:
 
 def _export(casefile: CaseFile, args: argparse.Namespace) -> None:
     document = casefile.export(_actor(args.actor), record_id=args.record, case_reference=args.case, fmt=args.format)
-    target = args.out or Path(document.filename)
-    # The export holds personal data about children and families: readable by its owner only.
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    target = args.out or Path(Path(document.filename).name)  # a case reference never names a directory
+    # The export holds personal data about children and families: readable by its owner only, written only as a new
+    # file (never over an existing one, nor through a symbolic link planted where it goes).
+    try:
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        raise CaseFileError(f"{target} exists already; nothing was written. Choose another --out.") from None
     with os.fdopen(descriptor, "wb") as out:
         out.write(document.content)
     print(f"Wrote {target}")

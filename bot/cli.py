@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import getpass
 import hashlib
 import json
@@ -17,7 +16,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bot.settings import ROOT, Settings, load_settings, process_environ
+from bot.settings import CHANNEL_TOKEN_HEADER, ROOT, Settings, load_settings
 
 # The trained intent classifier is saved in the format its own code writes, so that code is an input too.
 MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/intent_classifier.py")
@@ -41,9 +40,22 @@ def model_path(settings: Settings) -> Path:
     return settings.models_dir / f"{model_hash()}.tar.gz"
 
 
+# Secrets made at start-up when unset, so `run` and `serve` need no configuration: the Rasa server's key to the
+# action server, and the terminal chat's key to the REST channel.
+GENERATED_SECRETS = ("FA_ACTION_TOKEN", "FA_TERMINAL_TOKEN", "FA_TELEGRAM_BRIDGE_TOKEN")
+
+
+def ensure_secrets() -> None:
+    """Make each start-up secret that is not set, in this process's environment (the servers inherit it)."""
+    for name in GENERATED_SECRETS:
+        if not os.environ.get(name):
+            os.environ[name] = secrets.token_urlsafe(32)
+
+
 def rasa_env(settings: Settings) -> dict[str, str]:
     """The environment of the servers this command starts: this process's, with the settings they share."""
-    env = process_environ(settings)
+    ensure_secrets()
+    env = dict(os.environ)
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env["FA_ACTION_URL"] = settings.action_url
@@ -99,9 +111,15 @@ def _wait_until_up(url: str, process: subprocess.Popen, name: str, timeout: floa
     raise SystemExit(f"The {name} did not start within {timeout:.0f} s ({url}).")
 
 
+def make_var_dir(settings: Settings) -> None:
+    """var/ (conversations, the case file, logs), readable by the service's own user only."""
+    settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    settings.var_dir.chmod(0o700)
+
+
 def start_action_server(settings: Settings) -> subprocess.Popen:
     """The action server, once it answers on its health endpoint."""
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    make_var_dir(settings)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.action_server"], cwd=ROOT, env=rasa_env(settings), start_new_session=True
     )
@@ -115,7 +133,7 @@ def start_action_server(settings: Settings) -> subprocess.Popen:
 
 def start_rasa_server(settings: Settings, model: Path) -> subprocess.Popen:
     """The Rasa server with this model, once it answers."""
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    make_var_dir(settings)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -169,22 +187,32 @@ def stop_servers(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
-def send(settings: Settings, sender: str, message: str) -> list[dict]:
-    """One message through the REST channel; the assistant's replies."""
+def send(settings: Settings, user: str, message: str) -> list[dict]:
+    """One message from the terminal user `user` ("terminal:<user>") through the REST channel; the replies.
+
+    The terminal's own secret (FA_TERMINAL_TOKEN, accepted from this machine only) vouches for terminal: ids.
+    """
+    secret = settings.terminal_token or load_settings().terminal_token
     request = urllib.request.Request(
         settings.rest_url,
-        data=json.dumps({"sender": sender, "message": message}).encode(),
-        headers={"Content-Type": "application/json"},
+        data=json.dumps({"sender": f"terminal:{user}", "message": message}).encode(),
+        headers={"Content-Type": "application/json", CHANNEL_TOKEN_HEADER: secret},
     )
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
 
-def chat(settings: Settings, sender: str) -> None:
+def terminal_user() -> str:
+    """Whoever runs the terminal chat, by login name: the id `staff add --terminal-user` registers."""
+
+    return getpass.getuser()
+
+
+def chat(settings: Settings, user: str) -> None:
     """A conversation in the terminal; buttons are numbered, and typing a number taps one."""
     print("Framework Assistant. Type a message; a number picks a button; Ctrl-C or /quit to leave.")
     buttons: list[dict] = []
-    for reply in send(settings, sender, "/greet"):
+    for reply in send(settings, user, "/greet"):
         buttons = _show(reply) or buttons
     while True:
         try:
@@ -199,7 +227,7 @@ def chat(settings: Settings, sender: str) -> None:
             line = buttons[int(line) - 1]["payload"]
         buttons = []
         try:
-            replies = send(settings, sender, line)
+            replies = send(settings, user, line)
         except (urllib.error.URLError, OSError) as error:
             print(f"(the assistant did not answer: {error})")
             continue
@@ -217,9 +245,6 @@ def _show(reply: dict) -> list[dict]:
 
 def run(settings: Settings, interactive: bool) -> None:
     model = train(settings)
-    # The shared secret by which the REST channel knows our own bridges from other HTTP clients.
-    if not settings.channel_token:
-        settings = dataclasses.replace(settings, channel_token=secrets.token_urlsafe(32))
     processes = start_servers(settings, model)
     print(f"Rasa server on {settings.rest_url}, action server on {settings.action_url}")
     if not interactive and settings.telegram.token:
@@ -231,7 +256,7 @@ def run(settings: Settings, interactive: bool) -> None:
         print("Telegram bridge started")
     try:
         if interactive:
-            chat(settings, sender=f"terminal-{_user()}")
+            chat(settings, user=terminal_user())
         else:
             while all(p.poll() is None for p in processes):
                 time.sleep(1)
@@ -241,13 +266,6 @@ def run(settings: Settings, interactive: bool) -> None:
     finally:
         stop_servers(processes)
         print("Stopped.")
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "user"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,6 +20,7 @@ from bot.settings import load_settings
 
 KEY_PREFIX = "fa:lock:"
 POLL_SECONDS = 0.02
+REDIS_TIMEOUT_SECONDS = 5.0
 
 # KEYS: counter, tickets (score = ticket), expiries (score = expiry ms). ARGV: lifetime ms.
 _ISSUE = """
@@ -73,7 +74,10 @@ class ConversationLockStore(LockStore):
         if self._client is None:
             import redis.asyncio
 
-            self._client = redis.asyncio.from_url(self.redis_url)
+            # A Redis that stops answering fails the turn in seconds instead of holding it for ever.
+            self._client = redis.asyncio.from_url(
+                self.redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
+            )
             self._scripts = {
                 name: self._client.register_script(source)
                 for name, source in (("issue", _ISSUE), ("acquire", _ACQUIRE), ("release", _RELEASE))

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from casefile import CaseFile
 
 ROOT = Path(__file__).resolve().parent.parent
-# The header by which a channel bridge shows the REST channel the shared channel token (FA_CHANNEL_TOKEN).
+# The header by which a channel bridge shows the REST channel its own secret.
 CHANNEL_TOKEN_HEADER = "X-FA-Channel-Token"
 # The Bot Framework's public endpoints, as its SDK's AuthenticationConstants names them (a test holds them
 # equal); copied so that reading the settings does not import the SDK into every process.
@@ -45,7 +45,7 @@ class TelegramSettings:
     port: int  # TELEGRAM_WEBHOOK_PORT
     api_base_url: str  # TELEGRAM_API_BASE_URL
     rest_url: str  # the Rasa REST channel (FA_RASA_HOST, FA_RASA_PORT)
-    channel_token: str  # FA_CHANNEL_TOKEN, sent to the REST channel
+    channel_token: str  # FA_TELEGRAM_BRIDGE_TOKEN: the bridge's own secret, vouching for telegram: ids
     allow_unregistered: bool  # FA_ALLOW_UNREGISTERED_GUIDANCE
     problems: tuple[str, ...] = field(default=(), repr=False)  # what is missing or bad, found when read
 
@@ -112,9 +112,14 @@ class Settings:
     )
     digest_weekday: int | None = 0  # FA_DIGEST_WEEKDAY: managers' weekly digest day, 0 = Monday; "off": no digest
     digest_hour: int = 8  # FA_DIGEST_HOUR: from which hour (UK time) that day the digest is sent
-    channel_token: str = ""  # FA_CHANNEL_TOKEN: by which the REST channel knows our own channel bridges
     allow_unregistered_guidance: bool = False  # FA_ALLOW_UNREGISTERED_GUIDANCE
     redis_url: str | None = None  # REDIS_URL: the conversation lock store's Redis; None: in memory
+    # Who may call what, and what Telegram may carry (README "Security").
+    action_token: str = ""  # FA_ACTION_TOKEN: the secret the Rasa server sends on every action call
+    telegram_bridge_token: str = ""  # FA_TELEGRAM_BRIDGE_TOKEN: lets the Telegram bridge speak for telegram: ids only
+    terminal_token: str = ""  # FA_TERMINAL_TOKEN: lets the terminal chat speak for terminal: ids only
+    anonymous_messages_per_minute: int = 20  # FA_ANONYMOUS_MESSAGES_PER_MINUTE: per tokenless sender and address
+    telegram_case_content: str = "reference"  # FA_TELEGRAM_CASE_CONTENT: "reference" (and status) or "none"
 
     @property
     def action_url(self) -> str:
@@ -133,7 +138,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     casefile_url = env.get("CASEFILE_DATABASE_URL") or env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'casefile.db'}"
     rasa_host, rasa_port = env.get("FA_RASA_HOST", "127.0.0.1"), int(env.get("FA_RASA_PORT", "5005"))
     max_message_chars = int(env.get("FA_MAX_MESSAGE_CHARS", "4000"))
-    channel_token = env.get("FA_CHANNEL_TOKEN", "")
+    telegram_bridge_token = env.get("FA_TELEGRAM_BRIDGE_TOKEN", "")
     allow_unregistered = env.get("FA_ALLOW_UNREGISTERED_GUIDANCE", "").strip().lower() in ("1", "true", "yes", "on")
     return Settings(
         var_dir=var_dir,
@@ -151,11 +156,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         if env.get("FA_DIGEST_WEEKDAY", "0").strip().lower() == "off"
         else _bounded(env, "FA_DIGEST_WEEKDAY", "0", 0, 6),
         digest_hour=_bounded(env, "FA_DIGEST_HOUR", "8", 0, 23),
-        channel_token=channel_token,
         allow_unregistered_guidance=allow_unregistered,
         redis_url=env.get("REDIS_URL") or None,
         telegram=_telegram(
-            env, f"http://{rasa_host}:{rasa_port}/webhooks/rest/webhook", channel_token, allow_unregistered
+            env, f"http://{rasa_host}:{rasa_port}/webhooks/rest/webhook", telegram_bridge_token, allow_unregistered
         ),
         teams=_teams(
             env,
@@ -163,6 +167,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             allow_unregistered,
             max_message_chars,
         ),
+        action_token=env.get("FA_ACTION_TOKEN", ""),
+        telegram_bridge_token=telegram_bridge_token,
+        terminal_token=env.get("FA_TERMINAL_TOKEN", ""),
+        anonymous_messages_per_minute=_bounded(env, "FA_ANONYMOUS_MESSAGES_PER_MINUTE", "20", 1, 6000),
+        telegram_case_content=_one_of(env, "FA_TELEGRAM_CASE_CONTENT", "reference", ("reference", "none")),
     )
 
 
@@ -224,20 +233,20 @@ def _teams(
     )
 
 
-def process_environ(settings: Settings) -> dict[str, str]:
-    """The environment of a server process this one starts: this one's, with the channel token it was given."""
-    env = dict(os.environ)
-    if settings.channel_token:
-        env["FA_CHANNEL_TOKEN"] = settings.channel_token
-    return env
-
-
 def _bounded(env, name: str, default: str, low: int, high: int) -> int:
     """A whole number setting within its bounds; ValueError naming the variable otherwise."""
     raw = env.get(name, default).strip()
     if not raw.isdigit() or not low <= int(raw) <= high:
         raise ValueError(f"{name} must be a whole number from {low} to {high}, not {raw!r}.")
     return int(raw)
+
+
+def _one_of(env, name: str, default: str, allowed: tuple[str, ...]) -> str:
+    """A setting naming one of a few choices; ValueError naming the variable otherwise."""
+    raw = (env.get(name) or default).strip().lower()
+    if raw not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}.")
+    return raw
 
 
 @lru_cache(maxsize=1)

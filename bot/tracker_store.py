@@ -46,6 +46,8 @@ class DatabaseTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
             **kwargs,
         )
+        # Rasa builds the engine itself: its statements' parameters (event JSON) are kept out of error messages.
+        self.engine.hide_parameters = True
         if url.get_backend_name() == "sqlite":
             self._write_ahead()
         self._index_segments()
@@ -82,7 +84,12 @@ class DatabaseTrackerStore(SQLTrackerStore):
         database_url = self.engine.url
         self.engine.dispose()
         self.engine = create_engine(
-            database_url, poolclass=QueuePool, pool_size=1, max_overflow=4, connect_args={"check_same_thread": False}
+            database_url,
+            poolclass=QueuePool,
+            pool_size=1,
+            max_overflow=4,
+            connect_args={"check_same_thread": False},
+            hide_parameters=True,
         )
         event.listen(self.engine, "connect", _write_ahead_pragmas)
         self.sessionmaker = sessionmaker(bind=self.engine)

@@ -21,10 +21,10 @@ def make_engine(url: str) -> Engine:
     """A 2.0-style engine; SQLite gets foreign keys enforced and transactions that take the write lock at BEGIN."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, future=True, pool_pre_ping=True)
+        return create_engine(parsed, future=True, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, future=True)
+    engine = create_engine(parsed, future=True, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from casefile.audit import AuditNote, audited
 from casefile.database import Database
 from casefile.errors import ImportRejected, InvalidEntry, NotFound, UnknownStaff
-from casefile.models import CHANNELS, ROLES, Staff, StaffIdentity
+from casefile.models import ROLES, Staff, StaffIdentity
 from casefile.views import DirectoryEntry, Identity, StaffMember
 
 MAX_NAME_CHARS = 200
@@ -25,8 +25,10 @@ CHANNEL_OPTIONS = {
     "telegram": "--telegram-id",
     "teams": "--teams-id",
     "terminal": "--terminal-user",
-    "rest": "--rest-id",
 }
+# Channels that authenticate the person, so only they can name a member of staff. "rest" stays in the database's
+# list only so that entries made before it was withdrawn still load; no one can be registered or found by it.
+STAFF_CHANNELS = tuple(CHANNEL_OPTIONS)
 CSV_COLUMNS = ("name", "role", "team", "telegram_id", "teams_id")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")  # not in XML or PostgreSQL text
@@ -81,7 +83,7 @@ def resolve_actor(session: Session, identity: Identity) -> Staff:
 
 def _valid_identity(identity: Identity) -> bool:
     return (
-        identity.channel in CHANNELS
+        identity.channel in STAFF_CHANNELS
         and 0 < len(identity.external_id) <= MAX_EXTERNAL_ID_CHARS
         and not _CONTROL.search(identity.external_id)
         and not _UNSTORABLE.search(identity.external_id)
@@ -143,8 +145,8 @@ def _role(value: object) -> str:
 
 
 def _external_id(channel: str, value: object) -> str:
-    if channel not in CHANNELS:
-        raise InvalidEntry(f"The channel must be one of: {', '.join(CHANNELS)}.")
+    if channel not in STAFF_CHANNELS:
+        raise InvalidEntry(f"The channel must be one of: {', '.join(STAFF_CHANNELS)}.")
     external_id = clean_text(value, f"{channel} id", MAX_EXTERNAL_ID_CHARS)
     if _CONTROL.search(external_id) or " " in external_id:
         raise InvalidEntry(f"The {channel} id must be one word with no spaces.")

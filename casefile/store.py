@@ -55,6 +55,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 DEFAULT_REMINDER_LEAD = timedelta(hours=2)
 READER_ROLES = PRACTITIONER_ROLES + MANAGER_ROLES
 SECURING_ROLES = MANAGER_ROLES + ("admin",)
+ANY_CASE_SECURING_ROLES = ("senior_manager", "admin")  # a Service Manager secures only their team's cases
 EXPORT_FORMATS = ("docx", "txt")
 
 StaffRef = int | str  # a staff number, or a name as the directory spells it (case and extra spaces ignored)
@@ -170,7 +171,7 @@ class CaseFile:
             if identified > discussed:
                 raise InvalidEntry("The concern must have been identified before it was discussed with the manager.")
             case = self._case(session, reference, create=True)
-            _refuse_if_secured(session, case)
+            _refuse_if_secured(session, case, staff)
             record = DiscussionRecord(
                 case=case,
                 team=the_practitioner.team,
@@ -217,7 +218,7 @@ class CaseFile:
             if staff.id == record.recorded_by_id:
                 other = record.manager if staff.id == record.practitioner_id else record.practitioner
                 raise AccessRefused(f"You recorded this discussion, so {other.name} agrees it (Framework 2.82).")
-            _refuse_if_secured(session, record.case)
+            _refuse_if_secured(session, record.case, staff)
             earlier = session.execute(select(Agreement).where(Agreement.record_id == record.id)).scalar_one_or_none()
             if earlier is not None:
                 raise AlreadyAgreed(
@@ -260,7 +261,7 @@ class CaseFile:
                 raise AccessRefused(
                     "Only the practitioner or the manager who took part in the discussion can amend its record."
                 )
-            _refuse_if_secured(session, record.case)
+            _refuse_if_secured(session, record.case, staff)
             changes = _amendment({point: text})
             why = clean_text(reason, "reason for the amendment", MAX_REASON_CHARS)
             record.amendments.append(
@@ -287,7 +288,11 @@ class CaseFile:
         return self._act(actor, "amend", work)
 
     def secure_file(self, actor: Identity, case_reference: str, reason: str) -> SecuredView:
-        """Secure the case file (Framework 3.42-3.44): from now on it takes no new records, agreements or amendments."""
+        """Secure the case file (Framework 3.42-3.44): from now on it takes no new records, agreements or amendments.
+
+        A Service Manager secures only a case with a record they can see (their team's); a Senior Manager or an admin
+        any case, even before anything is recorded on it. A missing case and someone else's look the same.
+        """
 
         def work(session: Session, note: AuditNote, staff: Staff) -> SecuredView:
             reference = self._reference(case_reference)
@@ -297,8 +302,10 @@ class CaseFile:
                     "Only a Service Manager, a Senior Manager or an admin can secure a case file (Framework 3.42-3.44)."
                 )
             why = clean_text(reason, "reason for securing the file", MAX_REASON_CHARS)
-            case = self._case(session, reference, create=True)
-            _refuse_if_secured(session, case)
+            case = self._case(session, reference, create=staff.role in ANY_CASE_SECURING_ROLES)
+            if case is None or (staff.role not in ANY_CASE_SECURING_ROLES and not _involved(session, staff, case)):
+                raise _nothing_you_can_see(reference)
+            _refuse_if_secured(session, case, staff)
             case.secured = SecuredFile(secured_by=staff, secured_at=self._now(), reason=why)
             session.flush()
             practitioners = session.execute(
@@ -546,7 +553,7 @@ class CaseFile:
             records = session.execute(query).scalars().unique().all()
             later = [r for r in case.later_recordings if _may_see_later(staff, r)]
         if not records and not later:
-            raise NotFound(f"There is nothing on the case file for {reference} that you can see.")
+            raise _nothing_you_can_see(reference)
         note.record_ids = [r.id for r in records]
         return CaseView(
             reference,
@@ -605,11 +612,23 @@ def _refuse_unless_visible(staff: Staff, record: DiscussionRecord) -> None:
         )
 
 
-def _refuse_if_secured(session: Session, case: Case) -> None:
-    """Lock the case against a concurrent securing, then refuse if it is secured."""
+def _nothing_you_can_see(reference: str) -> NotFound:
+    """The one refusal for a case that does not exist and for a case someone may not see: they look the same."""
+    return NotFound(f"There is nothing on the case file for {reference} that you can see.")
+
+
+def _refuse_if_secured(session: Session, case: Case, staff: Staff) -> None:
+    """Lock the case against a concurrent securing, then refuse if it is secured: saying when and by whom only to
+    people inside the case (involved, or a Senior Manager or admin); anyone else learns no more than that there is
+    nothing they can see."""
     session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
     secured = session.execute(select(SecuredFile).where(SecuredFile.case_id == case.id)).scalar_one_or_none()
     if secured is not None:
+        if staff.role not in ANY_CASE_SECURING_ROLES and not _involved(session, staff, case):
+            raise FileSecured(
+                f"There is nothing on the case file for {case.reference} that you can see, and nothing can be added "
+                "to it from here. Nothing was saved; ask your Service Manager."
+            )
         raise FileSecured(
             f"The case file for {case.reference} was secured on {london(secured.secured_at)} by "
             f"{secured.secured_by.name} (Framework 3.42-3.44): it takes no new records, agreements or "

@@ -34,7 +34,8 @@ def fresh_case_file():
 
 @pytest.fixture
 def make_tracker():
-    """A rasa-sdk Tracker whose latest message is `text`, classified as `intent`."""
+    """A rasa-sdk Tracker whose latest message is `text`, classified as `intent`, from `sender` as its channel
+    vouched for (unless `verified` is False)."""
     from rasa_sdk import Tracker
 
     def make(
@@ -45,6 +46,7 @@ def make_tracker():
         slots: dict | None = None,
         active_loop: str | None = None,
         sender: str = "test-user",
+        verified: bool = True,
     ) -> Tracker:
         ranking = ranking or [(intent, 0.95)]
         message = {
@@ -53,8 +55,18 @@ def make_tracker():
             "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
             "entities": entities or [],
         }
+        # The user event as the Rasa server stores it: the channel that authenticated the sender vouches for it.
+        metadata = {"verified_identity": sender} if verified else {}
+        events = [{"event": "user", "text": text, "parse_data": message, "metadata": metadata}]
         return Tracker(
-            sender, slots or {}, message, [], False, None, {"name": active_loop} if active_loop else {}, "action_listen"
+            sender,
+            slots or {},
+            message,
+            events,
+            False,
+            None,
+            {"name": active_loop} if active_loop else {},
+            "action_listen",
         )
 
     return make
@@ -88,7 +100,7 @@ def servers(model_file, tmp_path_factory):
     os.environ.pop("DATABASE_URL", None)
     settings = load_settings()
     processes = start_servers(settings, model_file)
-    yield settings
+    yield load_settings()  # with the secrets made at start-up
     stop_servers(processes)
     for key, value in saved.items():
         if value is None:

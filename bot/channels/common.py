@@ -10,6 +10,11 @@ from typing import Any
 from casefile.staff import CHANNEL_NAMES
 from knowledge.urgent import urgent_signals
 
+# The user message's metadata key holding who is writing ("telegram:123"), set only by a channel that authenticated
+# the person (inside the Rasa server, or by the REST channel for a bridge holding that channel's secret). The Rasa
+# server copies it into the user event, where the actions read it (actions/casefile_turn.py identity).
+VERIFIED_IDENTITY = "verified_identity"
+
 # find_by_identity(channel, external_id) -> Staff | None, as the staff directory (casefile) provides it.
 StaffLookup = Callable[[str, str], Any | None]
 
@@ -70,6 +75,7 @@ class Caller:
             "channel": self.channel,
             "registered": self.registered,
             "staff_role": self.staff.role if self.registered else None,
+            VERIFIED_IDENTITY: self.sender_id,
         }
 
 

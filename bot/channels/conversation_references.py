@@ -44,7 +44,7 @@ class ConversationReferences:
                 url = make_url(self.database_url)
                 if url.get_backend_name() == "sqlite" and url.database:
                     Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-                engine = create_engine(url, future=True)
+                engine = create_engine(url, future=True, hide_parameters=True)
                 metadata.create_all(engine)
                 self._engine = engine
             return self._engine

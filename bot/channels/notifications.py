@@ -7,7 +7,9 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.case_content import notification_text
 from bot.channels import DeliveryError
+from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 10.0
@@ -21,11 +23,13 @@ async def deliver_pending(channel: str, send: Send, casefile=None) -> int:
         from bot.channels.common import _case_file
 
         casefile = _case_file()
+    settings = load_settings()
     pending = await asyncio.to_thread(casefile.pending_notifications, channel)
     delivered = 0
     for notification in pending:
         try:
-            await send(notification.external_id, notification.text)
+            # On Telegram only the case reference leaves (bot/case_content.py).
+            await send(notification.external_id, notification_text(channel, notification.text, settings))
         except DeliveryError as error:
             log.warning("Notification %s not delivered (will retry): %s", notification.id, error)
             continue

@@ -151,9 +151,10 @@ class TelegramSender:
         )
 
     def callback_data(self, payload: str) -> str:
-        """The payload itself when it fits in callback_data, else a short key to it kept here."""
+        """The payload itself when it fits in callback_data and carries no entities, else a short key to it kept here
+        (so a payload with entities, "/intent{...}", only ever comes from a button this bridge made)."""
         data = f"p:{payload}"
-        if len(data.encode()) <= CALLBACK_DATA_BYTES:
+        if len(data.encode()) <= CALLBACK_DATA_BYTES and "{" not in payload:
             return data
         key = secrets.token_urlsafe(12)
         self._payloads[key] = payload
@@ -164,7 +165,7 @@ class TelegramSender:
     def payload(self, data: str) -> str | None:
         """The payload a tapped button stands for; None when it is no longer known (say, after a restart)."""
         if data.startswith("p:"):
-            return data[2:]
+            return data[2:] if "{" not in data else None  # entities were never sent in the open: forged
         if data.startswith("k:"):
             return self._payloads.get(data[2:])
         return None
@@ -267,7 +268,10 @@ class TelegramBridge:
             await self.sender.call(query.answer, text=None if payload else BUTTON_EXPIRED)
         except TelegramError as error:
             log.warning("Telegram did not take the answer to a button tap: %s", error)
-        if payload is not None and query.message is not None:
+        chat = query.message.chat if query.message is not None else None
+        if chat is None or chat.type != "private" or chat.id != query.from_user.id:
+            return  # a button pressed anywhere but the person's own private chat with the bot is ignored
+        if payload is not None:
             await self.handle(query.message.chat.id, query.from_user.id, payload, f"telegram:{update.update_id}")
 
     async def _on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -19,7 +19,7 @@ from actions.casefile_form import (
 )
 from actions.casefile_records import ActionListRecords
 from actions.casefile_tasks import FORM, FORM_SLOTS, USE_URGENT_MESSAGE, record_number, required
-from actions.casefile_turn import UNREACHABLE, Turn, case_file, identity
+from actions.casefile_turn import ANONYMOUS, ANONYMOUS_REFUSED, UNREACHABLE, Turn, case_file, identity
 from actions.common import button
 from bot import settings
 from casefile import CaseFile, Identity
@@ -84,9 +84,10 @@ class Conversation:
             sender=self.sender,
             active_loop=FORM if self.active else None,
         )
-        tracker.events = ([{"event": "user", "text": previous, "message_id": "m-0"}] if previous else []) + [
-            {"event": "user", "text": text, "message_id": message_id}
-        ]
+        vouched = {"verified_identity": self.sender}
+        tracker.events = (
+            [{"event": "user", "text": previous, "message_id": "m-0", "metadata": vouched}] if previous else []
+        ) + [{"event": "user", "text": text, "message_id": message_id, "metadata": vouched}]
         return tracker
 
     def start(self, text: str, intent: str, entities=None) -> list[dict]:
@@ -165,14 +166,23 @@ def test_an_unregistered_sender_is_refused_and_nothing_is_stored(store, make_tra
             dispatcher, make_tracker("list records", "list_records", sender="rest:telegram:201"), {}
         )
     )
-    assert "You are not registered" in texts(dispatcher.messages)
-    assert "this id: telegram:201 (your chat id)" in texts(dispatcher.messages)
+    assert ANONYMOUS_REFUSED in texts(dispatcher.messages)
+    assert "telegram:201" not in texts(dispatcher.messages)
 
 
-def test_the_sender_id_names_channel_and_id():
-    assert identity(type("T", (), {"sender_id": "teams:29:1a-b"})()) == Identity("teams", "29:1a-b")
-    assert identity(type("T", (), {"sender_id": "rest:telegram:101"})()) == Identity("rest", "telegram:101")
-    assert identity(type("T", (), {"sender_id": "default"})()) == Identity("", "default")
+def test_the_identity_is_the_one_the_channel_vouched_for_never_the_sender_id_alone(make_tracker):
+    def tracker(sender: str, vouched: object) -> object:
+        made = make_tracker("my records", "list_records", sender=sender)
+        made.events = [{"event": "user", "text": "my records", "metadata": {"verified_identity": vouched}}]
+        return made
+
+    assert identity(tracker("teams:29:1a-b", "teams:29:1a-b")) == Identity("teams", "29:1a-b")
+    assert identity(tracker("terminal:sam", "terminal:sam")) == Identity("terminal", "sam")
+    assert identity(make_tracker("x", "greet", sender="telegram:101", verified=False)) == ANONYMOUS
+    assert identity(tracker("telegram:101", "telegram:102")) == ANONYMOUS  # vouched for someone else
+    assert identity(tracker("rest:telegram:101", "rest:telegram:101")) == ANONYMOUS  # "rest" names no one
+    assert identity(tracker("telegram:101", None)) == ANONYMOUS
+    assert identity(tracker("default", "default")) == ANONYMOUS
 
 
 def test_a_practitioner_records_a_discussion_and_it_is_saved_awaiting_agreement(store, make_tracker):

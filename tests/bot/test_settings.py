@@ -47,14 +47,18 @@ def test_public_guidance_for_the_unregistered_is_off_unless_switched_on():
         assert settings.telegram.allow_unregistered and settings.teams.allow_unregistered
 
 
-def test_channel_token_redis_and_the_stores_read_once():
+def test_bridge_secret_redis_and_the_stores_read_once():
     settings = load_settings(
-        {"FA_CHANNEL_TOKEN": "s3cret", "REDIS_URL": "redis://127.0.0.1:6379/2", "DATABASE_URL": "postgres://u@h/fa"}
+        {
+            "FA_TELEGRAM_BRIDGE_TOKEN": "s3cret",
+            "REDIS_URL": "redis://127.0.0.1:6379/2",
+            "DATABASE_URL": "postgres://u@h/fa",
+        }
     )
-    assert settings.channel_token == settings.telegram.channel_token == "s3cret"
+    assert settings.telegram_bridge_token == settings.telegram.channel_token == "s3cret"
     assert settings.redis_url == "redis://127.0.0.1:6379/2"
     assert settings.database_url == settings.teams.database_url == "postgresql://u@h/fa"
-    assert load_settings({}).redis_url is None and load_settings({}).channel_token == ""
+    assert load_settings({}).redis_url is None and load_settings({}).telegram_bridge_token == ""
 
 
 def test_telegram_settings_are_read_without_failing_and_checked_when_used():

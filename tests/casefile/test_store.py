@@ -264,7 +264,7 @@ def test_secured_file_takes_no_new_entries_but_a_dated_later_recording_kept_sepa
         lambda: record(casefile, people),
         lambda: casefile.amend(people.id_of("jo"), first.id, "future_work", "More", "late"),
         lambda: casefile.agree(people.id_of("sam"), unagreed.id),
-        lambda: casefile.secure_file(people.id_of("sue"), "ZW25P01234", "again"),
+        lambda: casefile.secure_file(people.id_of("sam"), "ZW25P01234", "again"),
     ]
     for attempt in refusals:
         with pytest.raises(FileSecured, match="secured on 11 June 2025 10:00 BST by Sid Rao"):

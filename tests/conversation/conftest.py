@@ -34,13 +34,13 @@ def casefile(servers):
 
 @pytest.fixture
 def register(servers, casefile):
-    """Registers a member of staff under a fresh REST sender id; REST senders reach the assistant as "rest:<id>"."""
+    """Registers a member of staff under a fresh terminal user (the terminal chat sends "terminal:<user>")."""
     team = f"Team {uuid.uuid4().hex[:6]}"
 
     def add(role: str, first_name: str) -> Person:
         sender = f"staff-{uuid.uuid4().hex[:8]}"
         name = f"{first_name} {uuid.uuid4().hex[:6].capitalize()}"
-        casefile.staff.add(name, role, team, {"rest": sender}, operator=OPERATOR)
+        casefile.staff.add(name, role, team, {"terminal": sender}, operator=OPERATOR)
         return Person(sender, name, servers)
 
     return add

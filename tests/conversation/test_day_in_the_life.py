@@ -43,8 +43,8 @@ def test_a_day_in_the_life(register, casefile):  # noqa: F811
     record_id = re.search(r"record (\d+) on", saved).group(1)
 
     # The manager is asked (the outbox), and agrees in two taps from what is waiting.
-    staff = casefile.staff.find_by_identity("rest", manager.sender)
-    asked = [n for n in casefile.pending_notifications("rest") if n.staff_id == staff.id]
+    staff = casefile.staff.find_by_identity("terminal", manager.sender)
+    asked = [n for n in casefile.pending_notifications("terminal") if n.staff_id == staff.id]
     assert any(f"record {record_id}" in n.text for n in asked)
     waiting = manager.says("what's waiting for me")
     agree = f'/agree_record{{"record": "{record_id}"}}'
@@ -55,13 +55,13 @@ def test_a_day_in_the_life(register, casefile):  # noqa: F811
 
     # The follow-up "by 4pm" yesterday has come due: it is reminded once, with the case reference and no names.
     release_due(casefile)
-    practitioner = casefile.staff.find_by_identity("rest", jo.sender)
-    reminders = [n for n in casefile.pending_notifications("rest") if n.staff_id == practitioner.id]
+    practitioner = casefile.staff.find_by_identity("terminal", jo.sender)
+    reminders = [n for n in casefile.pending_notifications("terminal") if n.staff_id == practitioner.id]
     reminders = [n for n in reminders if n.text.startswith("Reminder")]
     assert len(reminders) == 1 and case in reminders[0].text and "Jo" not in reminders[0].text
     follow_up_id = re.search(r"follow-up (\d+)", reminders[0].text).group(1)
     release_due(casefile)
-    assert len([n for n in casefile.pending_notifications("rest") if n.text == reminders[0].text]) == 1
+    assert len([n for n in casefile.pending_notifications("terminal") if n.text == reminders[0].text]) == 1
 
     # The overview shows it overdue until it is marked done.
     overview = manager.says("team overview")

@@ -202,7 +202,7 @@ class Stack:
     def register(self, role: str, first_name: str, team: str) -> Person:
         sender = f"staff-{uuid.uuid4().hex[:8]}"
         name = f"{first_name} {uuid.uuid4().hex[:6].capitalize()}"
-        self.casefile.staff.add(name, role, team, {"rest": sender}, operator=OPERATOR)
+        self.casefile.staff.add(name, role, team, {"terminal": sender}, operator=OPERATOR)
         return Person(sender, name, self.settings)
 
     def pair(self) -> tuple[Person, Person]:
@@ -210,7 +210,7 @@ class Stack:
         return self.register("practitioner", "Jo", team), self.register("service_manager", "Sam", team)
 
     def record(self, person: Person, case: str):
-        return self.casefile.find_records(Identity("rest", person.sender), case_reference=case)
+        return self.casefile.find_records(Identity("terminal", person.sender), case_reference=case)
 
 
 @pytest.fixture(scope="module")

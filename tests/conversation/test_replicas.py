@@ -96,7 +96,7 @@ def test_interleaved_messages_to_two_replicas_are_answered_in_order(replicas):
         for number, paragraph in enumerate(PARAGRAPHS):
             text = "\n".join(r.get("text", "") for r in replies[conversation, number])
             assert f"*{paragraph}*" in text, (conversation, number, text[:200])
-        turns = stored_turns(database, f"rest:{conversation}")
+        turns = stored_turns(database, f"terminal:{conversation}")
         users = [text for kind, text in turns if kind == "user"]
         assert sorted(users) == sorted(f"show me {p}" for p in PARAGRAPHS), "a message was lost or stored twice"
         for index, (kind, text) in enumerate(turns):
@@ -123,13 +123,13 @@ def test_discussions_recorded_through_both_replicas_are_stored_exactly_once(repl
             f"{name} {uuid.uuid4().hex[:6].capitalize()}",
             role,
             team,
-            {"rest": sender},
+            {"terminal": sender},
             operator=Identity("terminal", "replica-tests"),
         )
         return sender
 
     manager = register("service_manager", "Sam")
-    manager_name = casefile.staff.find_by_identity("rest", manager).name
+    manager_name = casefile.staff.find_by_identity("terminal", manager).name
     practitioners = {register("practitioner", "Jo"): fresh_case() for _ in range(4)}
 
     def record(number: int, sender: str) -> list[str]:
@@ -145,7 +145,7 @@ def test_discussions_recorded_through_both_replicas_are_stored_exactly_once(repl
             saves = dict(zip(practitioners, pool.map(record, itertools.count(), practitioners)))
         for sender, case in practitioners.items():
             assert sum("Saved, awaiting" in reply for reply in saves[sender]) == 1, saves[sender]
-            [saved] = casefile.find_records(Identity("rest", sender), case_reference=case)
+            [saved] = casefile.find_records(Identity("terminal", sender), case_reference=case)
             assert f"record {saved.id} on {case}" in "".join(saves[sender])
             assert saved.point("nature_of_concerns").current and saved.manager.name == manager_name
         rows = stored_records(database, list(practitioners.values()))

@@ -101,11 +101,6 @@ def test_injection_and_markup_are_just_text(servers):
         assert isinstance(replies, list) and all("Traceback" not in r.get("text", "") for r in replies)
 
 
-def test_a_rest_client_cannot_claim_a_channel_identity(servers):
-    [replies] = [send(servers, "telegram:12345", "hello")]
-    assert replies[0]["recipient_id"] == "rest:telegram:12345"
-
-
 def test_offence_lookup_in_conversation(servers):
     [replies] = talk(servers, "is ABH on the schedule?")
     text = texts(replies)

@@ -77,9 +77,15 @@ def test_only_active_staff_are_registered_and_the_metadata_says_so():
 
     sam, old, nobody = (asyncio.run(who(i)) for i in ("a", "b", "c"))
     assert sam.sender_id == "teams:a"
-    assert sam.metadata() == {"channel": "teams", "registered": True, "staff_role": "service_manager"}
-    assert old.metadata() == {"channel": "teams", "registered": False, "staff_role": None}
-    assert nobody.metadata() == {"channel": "teams", "registered": False, "staff_role": None}
+    assert sam.metadata() == {
+        "channel": "teams",
+        "registered": True,
+        "staff_role": "service_manager",
+        "verified_identity": "teams:a",
+    }
+    unregistered = {"channel": "teams", "registered": False, "staff_role": None}
+    assert old.metadata() == {**unregistered, "verified_identity": "teams:b"}
+    assert nobody.metadata() == {**unregistered, "verified_identity": "teams:c"}
 
 
 def test_html_escapes_and_bolds():

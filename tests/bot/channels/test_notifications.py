@@ -82,4 +82,5 @@ def test_a_follow_up_comes_due_and_its_reminder_is_delivered_once(tmp_path, monk
     assert release_due(casefile) == 0
     assert asyncio.run(deliver_pending("telegram", send, casefile)) == 2
     reminders = [text for who, text in sent if who == "101"]
-    assert len(reminders) == 2 and all("ZW25P01234" in t and "16:00" in t and "Jo" not in t for t in reminders)
+    # On Telegram a reminder carries the case reference only (FA_TELEGRAM_CASE_CONTENT), never what is to be done.
+    assert len(reminders) == 2 and all("ZW25P01234" in t and "refer" not in t and "Jo" not in t for t in reminders)

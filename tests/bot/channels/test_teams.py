@@ -225,7 +225,12 @@ def test_a_valid_activity_reaches_rasa_and_the_reply_goes_to_the_connector(tmp_p
             assert message.text == "what is a strategy discussion?"
             assert message.sender_id == f"teams:{PRACTITIONER}"
             assert message.input_channel == "teams"
-            assert message.metadata == {"channel": "teams", "registered": True, "staff_role": "practitioner"}
+            assert message.metadata == {
+                "channel": "teams",
+                "registered": True,
+                "staff_role": "practitioner",
+                "verified_identity": message.sender_id,
+            }
 
             assert [p["activity"]["type"] for p in r.microsoft.posted] == ["typing", "message"]
             assert {p["authorization"] for p in r.microsoft.posted} == {"Bearer connector-token-1"}
@@ -388,7 +393,12 @@ def test_an_unregistered_person_gets_public_guidance_when_allowed(tmp_path):
             assert (await post(r.webhook, activity(r.base, aad=STRANGER), f"Bearer {token(r.base + '/')}"))[0] == 200
             [message] = r.agent.messages
             assert message.sender_id == f"teams:{STRANGER}"
-            assert message.metadata == {"channel": "teams", "registered": False, "staff_role": None}
+            assert message.metadata == {
+                "channel": "teams",
+                "registered": False,
+                "staff_role": None,
+                "verified_identity": message.sender_id,
+            }
             # an unregistered person's conversation is not kept for messages the assistant starts
             with pytest.raises(DeliveryError, match="need to message the assistant in Teams first"):
                 await send_proactive(STRANGER, "hello", r.settings)

@@ -21,6 +21,15 @@ from bot.settings import TelegramSettings, case_file, load_settings
 from tests.bot.channels.fakes import FakeBotApi, FakeRasa, Staff, directory, serving, wait_for
 from tests.conftest import free_port
 
+BRIDGE_SECRET = "the-telegram-bridges-own-secret"
+
+
+@pytest.fixture(autouse=True)
+def bridge_secret(monkeypatch):
+    """The Telegram bridge's own secret, which the Rasa server's REST channel takes as vouching for telegram: ids."""
+    monkeypatch.setenv("FA_TELEGRAM_BRIDGE_TOKEN", BRIDGE_SECRET)
+
+
 TOKEN = "123456:TEST-token"
 PRACTITIONER = 4242
 MANAGER = 5151
@@ -125,7 +134,7 @@ async def running(
             "TELEGRAM_WEBHOOK_PORT": str(free_port()),
             "FA_RASA_PORT": rasa_url.rsplit(":", 1)[1] if rasa_up else str(free_port()),
             "FA_ALLOW_UNREGISTERED_GUIDANCE": "true" if allow_unregistered else "",
-            "FA_CHANNEL_TOKEN": CHANNEL_TOKEN,
+            "FA_TELEGRAM_BRIDGE_TOKEN": CHANNEL_TOKEN,
         }
         async with bridge_running(api, env, attempts, lookup) as bridge:
             yield api, rasa, bridge
@@ -147,7 +156,12 @@ def test_polling_message_and_reply():
                 {
                     "sender": f"telegram:{PRACTITIONER}",
                     "message": "what goes in the SM discussion?",
-                    "metadata": {"channel": "telegram", "registered": True, "staff_role": "practitioner"},
+                    "metadata": {
+                        "channel": "telegram",
+                        "registered": True,
+                        "staff_role": "practitioner",
+                        "verified_identity": f"telegram:{PRACTITIONER}",
+                    },
                     "message_id": "telegram:1",
                 }
             ]
@@ -298,7 +312,12 @@ def test_unregistered_user_gets_public_guidance_when_the_deployment_allows_it():
                 {
                     "sender": f"telegram:{STRANGER}",
                     "message": "what is a LADO?",
-                    "metadata": {"channel": "telegram", "registered": False, "staff_role": None},
+                    "metadata": {
+                        "channel": "telegram",
+                        "registered": False,
+                        "staff_role": None,
+                        "verified_identity": f"telegram:{STRANGER}",
+                    },
                     "message_id": "telegram:1",
                 }
             ]
@@ -329,7 +348,12 @@ def test_through_the_real_case_file(tmp_path, monkeypatch):
                 {
                     "sender": f"telegram:{MANAGER}",
                     "message": "show me the discussions I agreed",
-                    "metadata": {"channel": "telegram", "registered": True, "staff_role": "service_manager"},
+                    "metadata": {
+                        "channel": "telegram",
+                        "registered": True,
+                        "staff_role": "service_manager",
+                        "verified_identity": f"telegram:{MANAGER}",
+                    },
                     "message_id": "telegram:1",
                 }
             ]
@@ -518,8 +542,9 @@ def test_settings_refuse_clearly(env, complaint):
 
 
 @pytest.mark.conversation
-def test_through_the_trained_assistant(servers):
+def test_through_the_trained_assistant(servers, monkeypatch):
     """The bridge before the real Rasa server: the greeting's buttons become a keyboard, and a tap is answered."""
+    monkeypatch.setenv("FA_TELEGRAM_BRIDGE_TOKEN", servers.telegram_bridge_token)  # the one the servers know
 
     async def scenario():
         api = FakeBotApi(TOKEN)
