@@ -542,14 +542,14 @@ def test_settings_refuse_clearly(env, complaint):
 
 
 @pytest.mark.conversation
-def test_through_the_trained_assistant(servers, monkeypatch):
+def test_through_the_trained_assistant(servers):
     """The bridge before the real Rasa server: the greeting's buttons become a keyboard, and a tap is answered."""
-    monkeypatch.setenv("FA_TELEGRAM_BRIDGE_TOKEN", servers.telegram_bridge_token)  # the one the servers know
 
     async def scenario():
         api = FakeBotApi(TOKEN)
         async with serving(api.app) as api_url:
             env = {
+                "FA_TELEGRAM_BRIDGE_TOKEN": servers.telegram_bridge_token,  # the one the servers know
                 "TELEGRAM_BOT_TOKEN": TOKEN,
                 "TELEGRAM_API_BASE_URL": api_url,
                 "FA_RASA_HOST": servers.rasa_host,
