@@ -1,4 +1,5 @@
-"""The case file's commands for `python -m bot`: manage the staff directory and export records for the case file."""
+"""The case file's commands for `python -m bot`: manage the staff directory, export records for the case file and
+check the audit log's hash chain."""
 
 from __future__ import annotations
 
@@ -9,17 +10,18 @@ import sys
 from pathlib import Path
 
 from bot.settings import case_file
+from casefile.audit import verify_chain
 from casefile.errors import CaseFileError, UnknownStaff
 from casefile.models import ROLES
 from casefile.staff import CHANNEL_OPTIONS, STAFF_CHANNELS, registration_hint
 from casefile.store import CaseFile
 from casefile.views import Identity
 
-COMMANDS = ("staff", "export")
+COMMANDS = ("staff", "export", "audit")
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register `staff add|list|deactivate|link|import` and `export` on the top-level command parser."""
+    """Register `staff add|list|deactivate|link|import`, `export` and `audit verify` on the top-level command parser."""
     staff = subparsers.add_parser("staff", help="manage who may use the case file")
     actions = staff.add_subparsers(dest="staff_command", required=True)
 
@@ -54,6 +56,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "--as", dest="actor", metavar="CHANNEL:ID", help="whose access applies (default: terminal:<your login name>)"
     )
 
+    audit = subparsers.add_parser("audit", help="check the case file's audit log")
+    audit_actions = audit.add_subparsers(dest="audit_command", required=True)
+    audit_actions.add_parser("verify", help="recompute the audit log's hash chain and name the first broken entry")
+
 
 def operator() -> Identity:
     """Whoever runs the command, as the staff directory's terminal identity."""
@@ -61,9 +67,11 @@ def operator() -> Identity:
 
 
 def run(args: argparse.Namespace, casefile: CaseFile | None = None) -> int:
-    """Carry out a parsed `staff` or `export` command; the exit code."""
+    """Carry out a parsed `staff`, `export` or `audit` command; the exit code."""
     store = casefile or case_file()
     try:
+        if args.command == "audit":
+            return _audit(store)
         if args.command == "export":
             _export(store, args)
         else:
@@ -100,6 +108,18 @@ def _staff(casefile: CaseFile, args: argparse.Namespace) -> None:
     elif args.staff_command == "import":
         added = directory.import_csv(args.csv_file, operator=operator())
         print(f"Imported {len(added)} staff.")
+
+
+def _audit(casefile: CaseFile) -> int:
+    check = verify_chain(casefile.database)
+    if check.first_broken_id is not None:
+        print(
+            f"Audit log broken at entry {check.first_broken_id}: it, or an entry before it, was changed or removed.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Audit log intact: {check.entries} entries")
+    return 0
 
 
 def _actor(value: str | None) -> Identity:

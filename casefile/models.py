@@ -300,3 +300,5 @@ class AuditEntry(Base):
     record_id = Column(Integer, nullable=True, index=True)
     allowed = Column(Boolean, nullable=False)
     reason = Column(Text, nullable=False)
+    # SHA-256 of the previous entry's chain_hash and this entry's content (casefile.audit.chain_hash).
+    chain_hash = Column(String(64), nullable=False)

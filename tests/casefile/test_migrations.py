@@ -7,11 +7,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from casefile import CaseFile, Identity
+from casefile.audit import verify_chain
 from casefile.database import MIGRATIONS, make_engine, upgrade
-from casefile.models import metadata
+from casefile.models import AuditEntry, metadata
 from tests.casefile.conftest import pg_url
 
 TABLES = {
@@ -49,7 +50,7 @@ def test_migrations_run_from_empty_to_head_and_match_the_models(empty_url):
         assert set(inspect(engine).get_table_names()) == TABLES
         with engine.connect() as connection:
             assert connection.execute(text("SELECT version_num FROM casefile_alembic_version")).scalars().all() == [
-                "0003"
+                "0004"
             ]
             differences = compare_metadata(MigrationContext.configure(connection), metadata)
         assert [d for d in differences if d[0] != "remove_table" or d[1].name != "casefile_alembic_version"] == []
@@ -111,5 +112,48 @@ def test_records_stored_before_follow_ups_survive_the_upgrade(empty_url):
         assert record.decision_reasons is None
         assert [p.key for p in record.not_discussed][:1] == ["where_child_is_now"]
         casefile.database.dispose()
+    finally:
+        engine.dispose()
+
+
+def test_audit_entries_stored_before_the_chain_survive_and_are_chained_in_order(empty_url):
+    """A case file at 0003 with audit entries upgrades: every entry reads back unchanged, the chain is intact, a change
+    by SQL breaks it, and entries written afterwards carry on the chain."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = make_engine(empty_url)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0003")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO audit_log (occurred_at, staff_id, channel, external_id, action, case_reference, "
+                    "record_id, allowed, reason) VALUES (:t, NULL, 'terminal', 'ann', 'staff_add', NULL, NULL, true, "
+                    "''), (:u, NULL, 'telegram', '201', 'get_record', 'ZW25P01234', 7, false, 'no record you can see')"
+                ),
+                {"t": "2025-06-10 09:00:00", "u": "2025-06-10 09:00:01.250000"},
+            )
+        upgrade(engine)
+        casefile = CaseFile(empty_url)
+        try:
+            assert verify_chain(casefile.database).entries == 2
+            assert verify_chain(casefile.database).first_broken_id is None
+            with casefile.database.session() as session:
+                stored = session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()
+            assert [(e.id, e.external_id, e.action, e.case_reference, e.record_id, e.allowed) for e in stored] == [
+                (1, "ann", "staff_add", None, None, True),
+                (2, "201", "get_record", "ZW25P01234", 7, False),
+            ]
+            assert stored[1].occurred_at.microsecond == 250000 and stored[1].reason == "no record you can see"
+            casefile.staff.add("Jo Bloggs", "practitioner", "North", {}, operator=Identity("terminal", "ann"))
+            assert verify_chain(casefile.database).entries == 3
+            assert verify_chain(casefile.database).first_broken_id is None
+            with casefile.database.session() as session:
+                session.execute(text("UPDATE audit_log SET case_reference = 'ZW25P09999' WHERE id = 2"))
+            assert verify_chain(casefile.database).first_broken_id == 2
+        finally:
+            casefile.database.dispose()
     finally:
         engine.dispose()
