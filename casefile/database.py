@@ -15,6 +15,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Alembic runs a migration through its process-wide `context` proxy, so two threads migrating at once trip over each
+# other (KeyError 'script'): one migration at a time per process. Separate processes are kept apart by the database.
+_MIGRATING = threading.Lock()
 
 
 def make_engine(url: str) -> Engine:
@@ -44,7 +47,7 @@ def upgrade(engine_or_url: Engine | str) -> None:
     engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
     alembic_config = Config()
     alembic_config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with _MIGRATING, engine.begin() as connection:
         alembic_config.attributes["connection"] = connection
         command.upgrade(alembic_config, "head")
     if isinstance(engine_or_url, str):

@@ -157,3 +157,26 @@ def test_audit_entries_stored_before_the_chain_survive_and_are_chained_in_order(
             casefile.database.dispose()
     finally:
         engine.dispose()
+
+
+def test_two_case_files_migrating_at_once_in_one_process_both_work(tmp_path):
+    """Alembic's context is process-wide: two first uses at the same moment must not trip over each other."""
+    import threading
+
+    stores = [CaseFile(f"sqlite:///{tmp_path / f'casefile{n}.db'}") for n in range(2)]
+    errors: list[BaseException] = []
+
+    def first_use(store: CaseFile) -> None:
+        try:
+            store.staff.list_staff()
+        except BaseException as error:  # the test reports whatever went wrong
+            errors.append(error)
+
+    threads = [threading.Thread(target=first_use, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for store in stores:
+        store.database.dispose()
+    assert errors == []
