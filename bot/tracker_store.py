@@ -10,13 +10,20 @@ On SQLite (the embedded default) the store keeps its connections open and writes
 log that is synced at checkpoints rather than at every commit: a crash of the server loses
 nothing, a power cut can lose the last turns of conversations (never the case file, which has
 its own database and syncs every commit). Production runs on PostgreSQL.
+
+Rasa wraps every tracker store in a FailSafeTrackerStore that, when the database cannot be
+reached, starts a fresh conversation and keeps it in the server's memory: a form in progress
+restarts, what the person says next is lost at restart, and each server's copy diverges. For
+this store the wrapper's error hooks raise ConversationStoreUnreachable instead, so the turn
+fails before anything is answered or kept, and the channel tells the person their message was
+not read and to try again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -27,6 +34,10 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from bot.settings import load_settings
+
+
+class ConversationStoreUnreachable(RuntimeError):
+    """The conversation store (DATABASE_URL) could not be read or written; the message was not handled."""
 
 
 class DatabaseTrackerStore(SQLTrackerStore):
@@ -151,3 +162,24 @@ def segment_start(tracker: DialogueStateTracker) -> list[Any]:
         if slot.value is not None and name != REQUESTED_SLOT and slot.value != slot.initial_value
     ]
     return [start, *slots, ActionExecuted(ACTION_LISTEN_NAME)]
+
+
+def _fail_loudly(fall_back: Any) -> Any:
+    """FailSafeTrackerStore's error hook, raising for this store instead of falling back to memory."""
+
+    def on_error(wrapper: FailSafeTrackerStore, error: Exception) -> None:
+        if isinstance(wrapper._tracker_store, DatabaseTrackerStore):
+            raise ConversationStoreUnreachable(
+                "Can't reach the conversation store; the message was not handled. Try again."
+            ) from error
+        fall_back(wrapper, error)
+
+    on_error.fails_loudly = True  # type: ignore[attr-defined]
+    return on_error
+
+
+# Rasa calls these hooks inside its `except` blocks, before it turns to its in-memory fallback,
+# so an error raised here ends the turn there. Set once, however often this module is loaded.
+for _hook in ("on_tracker_store_error", "on_tracker_store_retrieve_error"):
+    if not getattr(getattr(FailSafeTrackerStore, _hook), "fails_loudly", False):
+        setattr(FailSafeTrackerStore, _hook, _fail_loudly(getattr(FailSafeTrackerStore, _hook)))

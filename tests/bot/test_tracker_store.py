@@ -103,3 +103,51 @@ def test_a_conversation_with_no_session_start_is_read_back_whole(tmp_path, monke
     asyncio.run(store.save(DialogueStateTracker.from_events("no-session", events, slots=DOMAIN.slots)))
     again = asyncio.run(store.retrieve("no-session"))
     assert [type(e) for e in again.events] == [type(e) for e in events]
+
+
+def test_an_unreachable_database_fails_the_turn_and_keeps_nothing_in_memory(pg_server, monkeypatch):
+    import pytest
+    from rasa.core.agent import Agent
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from bot.tracker_store import ConversationStoreUnreachable
+    from tests.conftest import free_port, pg_url
+
+    monkeypatch.setenv("DATABASE_URL", pg_url(pg_server()))
+    store = DatabaseTrackerStore(domain=DOMAIN)
+    wrapped = Agent._create_tracker_store(store, DOMAIN)  # as Rasa wraps every tracker store
+    asyncio.run(wrapped.save(conversation(3)))
+    reachable = store.engine, store.sessionmaker
+
+    # PostgreSQL stopped: nothing listens on the port any more.
+    stopped = f"postgresql://postgres@127.0.0.1:{free_port()}/stopped"
+    store.engine = create_engine(stopped, hide_parameters=True, connect_args={"connect_timeout": 3})
+    store.sessionmaker = sessionmaker(bind=store.engine)
+    with pytest.raises(ConversationStoreUnreachable, match="Can't reach the conversation store"):
+        asyncio.run(wrapped.get_or_create_tracker("someone"))
+    with pytest.raises(ConversationStoreUnreachable):
+        asyncio.run(wrapped.retrieve_full_tracker("someone"))
+    with pytest.raises(ConversationStoreUnreachable):
+        asyncio.run(wrapped.save(conversation(4)))
+    with pytest.raises(ConversationStoreUnreachable):
+        asyncio.run(wrapped.keys())
+    assert wrapped._fallback_tracker_store is None  # no conversation was kept in the server's memory
+
+    store.engine.dispose()
+    store.engine, store.sessionmaker = reachable  # back up: the conversation is as it was before the outage
+    again = asyncio.run(wrapped.retrieve("someone"))
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["hello 0", "hello 1", "hello 2"]
+    store.engine.dispose()
+
+
+def test_other_tracker_stores_keep_rasas_fallback():
+    from rasa.core.agent import Agent
+    from rasa.core.tracker_store import InMemoryTrackerStore
+
+    class Broken(InMemoryTrackerStore):
+        async def retrieve(self, sender_id):
+            raise ConnectionError("down")
+
+    wrapped = Agent._create_tracker_store(Broken(DOMAIN), DOMAIN)
+    assert asyncio.run(wrapped.retrieve("someone")) is None
