@@ -31,7 +31,6 @@ MAX_REASON_CHARS = 2_000
 OWNER_START = r"(?:(?i:i|i'll|i'm|sm|manager|service manager|duty manager|duty sm)\b|[A-Z][a-z]+ (?:is|will|to)\b)"
 CLAUSE_SPLIT = re.compile(r"\s*(?:[;,]|\band\b)\s+(?=" + OWNER_START + ")")
 MANAGER_OWNS = re.compile(r"^\s*(?:the\s+)?(?:sm|service manager|manager|duty (?:manager|sm)|team manager)\b", re.I)
-PRACTITIONER_OWNS = re.compile(r"^\s*(?:i|i'll|i'm|me|fca|practitioner)\b", re.I)
 WITHIN_HOURS = re.compile(r"\bwithin\s+(\d{1,2}|an?|one|two|three|twenty[- ]four)\s*(?:hours?|hrs?)\b", re.I)
 WITHIN_WORKING_DAYS = re.compile(r"\bwithin\s+(\d|one|two|three|a)\s+working\s+days?\b", re.I)
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "twenty-four": 24, "twenty four": 24}

@@ -103,11 +103,6 @@ def topic_answer(name: str) -> Answer:
     return Answer("\n".join(lines), topic.cites, buttons)
 
 
-def topic_title(name: str) -> str | None:
-    topic = load_topics().get(name)
-    return topic.title if topic else None
-
-
 # A question about one's own case is answered from its question area.
 DECISION_TOPICS = {
     "decide_section_120": "section_120",
