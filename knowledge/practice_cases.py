@@ -308,11 +308,10 @@ def parse_templates(data: Any) -> dict[str, Template]:
     if not isinstance(data, dict) or not isinstance(data.get("walkthroughs"), dict):
         raise PracticeDataError("practice_cases.yml must map `walkthroughs`")
     problems: list[str] = []
-    unknown = sorted(set(data["walkthroughs"]) - set(RULES))
-    if unknown:
-        problems.append(f"walkthroughs must be among {sorted(RULES)}, found {unknown}")
+    if set(data["walkthroughs"]) != set(RULES):
+        problems.append(f"walkthroughs must be exactly {sorted(RULES)}, found {sorted(data['walkthroughs'])}")
     templates = {}
-    for name in [name for name in RULES if name in data["walkthroughs"]]:
+    for name in RULES:
         template = _template(name, data["walkthroughs"].get(name), problems)
         if template is not None:
             templates[name] = template
