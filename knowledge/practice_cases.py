@@ -140,15 +140,20 @@ def combinations(walkthrough: str) -> tuple[dict[str, Any], ...]:
     return tuple(dict(zip(values, chosen)) for chosen in product(*values.values()))
 
 
+@cache
+def _next_fact(walkthrough: str, known: tuple[tuple[str, Any], ...]) -> str | None:
+    """The next fact the walkthrough asks, given the answers so far; None once the outcome is decided."""
+    rules = RULES[walkthrough]
+    needed = rules.missing(rules.facts_type(**dict(known)))
+    return needed[0] if needed else None
+
+
 def stated_facts(walkthrough: str, full: Mapping[str, Any]) -> dict[str, Any]:
     """The facts a practitioner would be asked, in asking order, to decide a case with these values."""
-    rules = RULES[walkthrough]
     known: dict[str, Any] = {}
-    while True:
-        needed = rules.missing(rules.facts_type(**known))
-        if not needed:
-            return known
-        known[needed[0]] = full[needed[0]]
+    while (fact := _next_fact(walkthrough, tuple(known.items()))) is not None:
+        known[fact] = full[fact]
+    return known
 
 
 @cache
@@ -358,7 +363,9 @@ def _make(template: Template, stated: Mapping[str, Any], opening: int, wording: 
     )
 
 
-def build(walkthrough: str, stated: Mapping[str, Any], opening: int = 0, wording: Mapping[str, int] | None = None):
+def build(
+    walkthrough: str, stated: Mapping[str, Any], opening: int = 0, wording: Mapping[str, int] | None = None
+) -> Vignette:
     """The vignette for these stated facts, in this wording (an index per fact into its phrasings; 0 by default).
 
     ValueError if the facts are not exactly what the walkthrough would ask for some case, or a wording does not exist.
@@ -372,8 +379,13 @@ def build(walkthrough: str, stated: Mapping[str, Any], opening: int = 0, wording
         if fact not in values or not any(value is v or (type(value) is type(v) and value == v) for v in values[fact]):
             raise ValueError(f"{walkthrough}: {fact} cannot be {value!r}")
     ordered = {f: stated[f] for f in template.facts if f in stated}
-    if stated_facts(walkthrough, ordered) != ordered:
-        raise ValueError(f"{walkthrough}: these are not the facts its walkthrough would ask: {sorted(stated)}")
+    asked: dict[str, Any] = {}
+    while (fact := _next_fact(walkthrough, tuple(asked.items()))) is not None:
+        if fact not in ordered:
+            raise ValueError(f"{walkthrough}: its walkthrough would also ask {fact}")
+        asked[fact] = ordered[fact]
+    if asked != ordered:
+        raise ValueError(f"{walkthrough}: its walkthrough would not ask {', '.join(sorted(set(ordered) - set(asked)))}")
     wording = {f: (wording or {}).get(f, 0) for f in ordered}
     if not 0 <= opening < len(template.openings):
         raise ValueError(f"{walkthrough}: no opening {opening}")

@@ -152,12 +152,46 @@ def test_the_same_seed_gives_the_same_cases():
         "s120-1xxxxxx-9xxxxxxx",
         "s120-1xxxxxx-05xxxxxx",
         "s120-1xxxxxx-0zxxxxxx",
+        "s120-0xxxxxx-00xxxxxx",
+        "s120-10xxxxx-000xxxxx",
+        "s120-1xxxxxx-00xxxxxxx",
+        "S120-1xxxxxx-00xxxxxx",
         None,
     ],
 )
 def test_a_bad_id_is_refused(bad):
     with pytest.raises(ValueError):
         vignette(bad)
+
+
+@pytest.mark.parametrize(
+    "stated",
+    [
+        {"law": "private"},
+        {"law": "public", "question_7": "yes"},
+        {"law": "public", "question_7": "maybe"},
+        {"court": 1},
+    ],
+)
+def test_facts_the_walkthrough_would_not_ask_are_refused(stated):
+    with pytest.raises(ValueError):
+        build("section_120", stated)
+
+
+def test_every_vignette_keeps_its_answer_when_its_walkthrough_asks_its_further_questions():
+    """The walkthrough's own decide, with the follow-up facts it asks (the police check's further checks, the referral's
+    telephone referral) answered either way, gives the vignette's answer."""
+    for name in ("police_check", "referral_type"):
+        walkthrough = load_walkthroughs()[name]
+        for stated in all_cases(name):
+            v = build(name, stated)
+            for pick in (0, -1):
+                known = dict(v.facts)
+                while needed := walkthrough.next_facts(known):
+                    options = walkthrough.question(needed[0]).options
+                    value = options[pick].value
+                    known[needed[0]] = "not_made" if value == "just_now" else value
+                assert walkthrough.decide(known).code == v.answer, (v.id, known)
 
 
 def test_a_choice_that_is_not_offered_is_refused():
