@@ -134,10 +134,14 @@ def _decide(walkthrough: str, facts: Mapping[str, Any]) -> Decision:
 
 
 @cache
+def _combinations(walkthrough: str) -> tuple[tuple[tuple[str, Any], ...], ...]:
+    values = FACT_VALUES[walkthrough]
+    return tuple(tuple(zip(values, chosen)) for chosen in product(*values.values()))
+
+
 def combinations(walkthrough: str) -> tuple[dict[str, Any], ...]:
     """Every combination of values the walkthrough's decision facts allow."""
-    values = FACT_VALUES[walkthrough]
-    return tuple(dict(zip(values, chosen)) for chosen in product(*values.values()))
+    return tuple(dict(items) for items in _combinations(walkthrough))
 
 
 @cache
@@ -158,13 +162,13 @@ def stated_facts(walkthrough: str, full: Mapping[str, Any]) -> dict[str, Any]:
 
 @cache
 def _outcomes(walkthrough: str) -> tuple[tuple[dict[str, Any], str], ...]:
-    """Every combination of values with the code of its outcome."""
+    """Every combination of values with the code of its outcome (kept once: callers never change them)."""
     return tuple((full, _decide(walkthrough, full).code) for full in combinations(walkthrough))
 
 
 @cache
 def _cases(walkthrough: str) -> tuple[tuple[tuple[str, Any], ...], ...]:
-    """The distinct sets of stated facts, as sorted items, over every combination."""
+    """The distinct sets of stated facts, as items in asking order, over every combination."""
     seen = {tuple(stated_facts(walkthrough, full).items()): None for full in combinations(walkthrough)}
     return tuple(seen)
 
@@ -413,7 +417,7 @@ def vignette(id: str) -> Vignette:
             raise ValueError(f"not a practice case: {id!r}")
         if value_char == UNSTATED:
             continue
-        if not value_char.isdigit() or int(value_char) >= len(values[fact]) or word_char not in DIGITS:
+        if value_char not in DIGITS[:10] or int(value_char) >= len(values[fact]) or word_char not in DIGITS:
             raise ValueError(f"not a practice case: {id!r}")
         stated[fact] = values[fact][int(value_char)]
         wording[fact] = DIGITS.index(word_char)
@@ -485,8 +489,7 @@ def _why_not(v: Vignette, code: str, template: Template) -> str:
     title = next(c.title for c in template.choices if c.code == code)
     here = "; ".join(_say(v.walkthrough, f, stated[f]) for f in dict.fromkeys(f for c in nearest for f, _ in c))
     cites = ", ".join(dict.fromkeys(cite for cite, _ in template.rules[code]))
-    need = " — or ".join(said) if any(said) else "other facts"
-    return f"{title}: that would need {need}" + (f"; here, {here}" if here else "") + f" (Framework {cites})."
+    return f"{title}: that would need {' — or '.join(said)}; here, {here} (Framework {cites})."
 
 
 def feedback(v: Vignette, chosen: str) -> Feedback:

@@ -106,6 +106,14 @@ def test_every_note_is_drawn_from_the_glossary_jargon_or_a_quoted_definition(raw
         ("learn information sharing", "information_sharing"),
         ("teach me serious case reviews", "serious_case_review"),
         ("I want to learn about allegations against staff", "staff_allegations"),
+        ("teach me about the SCR notification form", "serious_case_review"),
+        ("what is my duty to refer?", "referrals"),
+        ("learn the section 120 notification", "section_120"),
+        ("how do extended checks work", "information_sharing"),
+        ("TEACH ME THE BASICS", "first_month"),
+        ("what do I do if a child is left alone", "urgent_action"),
+        ("teach me the LADO process", "staff_allegations"),
+        ("how should I record my discussion with the service manager", "service_manager"),
     ],
 )
 def test_path_for_finds_the_path_asked_for(text, key):
