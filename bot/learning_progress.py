@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import (
@@ -297,19 +297,29 @@ class LearningProgress:
 
     # -- the export ----------------------------------------------------------------------------------------------------
 
-    def export(self, learner: str, heading: str, describe: Callable[[str], str] = str) -> str:
+    def export(
+        self,
+        learner: str,
+        heading: str,
+        describe: Callable[[str], str] = str,
+        name_area: Callable[[str], str] = str,
+    ) -> str:
         """The learner's own record as plain text for supervision: the scorecard, the queue and every answer, each
-        item named by `describe` (a path step or practice case, never a real case)."""
+        item named by `describe` (a path step or practice case, never a real case) and each area by `name_area`."""
         learner = _learner(learner)
         lines = [heading, f"Exported {london(self.now())}.", "", "Scorecard"]
         scores = self.scorecard(learner)
-        lines += [f"  {scorecard_line(score)}" for score in scores] or ["  Nothing answered yet."]
+        lines += [f"  {scorecard_line(replace(score, area=name_area(score.area)))}" for score in scores] or [
+            "  Nothing answered yet."
+        ]
         queued = self.queue(learner)
         lines += ["", "Coming up again"]
-        lines += [f"  {london(r.due_at)}: {describe(r.item)} ({r.area})" for r in queued] or ["  Nothing queued."]
+        lines += [f"  {london(r.due_at)}: {describe(r.item)} ({name_area(r.area)})" for r in queued] or [
+            "  Nothing queued."
+        ]
         lines += ["", "Every answer"]
         lines += [
-            f"  {london(a.answered_at)}: {describe(a.item)} ({a.area}): {'right' if a.correct else 'wrong'}"
+            f"  {london(a.answered_at)}: {describe(a.item)} ({name_area(a.area)}): {'right' if a.correct else 'wrong'}"
             for a in self.attempts(learner)
         ] or ["  None yet."]
         return "\n".join(lines)
