@@ -34,6 +34,13 @@ ANONYMOUS_REFUSED = (
     "Learning the Framework keeps your progress, so it is reached only from Microsoft Teams, Telegram or the terminal "
     "chat, where you are known. Nothing was saved."
 )
+# Telegram is not end-to-end encrypted: it is sent no staff names (the case file's rule, bot/case_content.py), so
+# sharing and the manager's view, which name people, happen elsewhere, and the export there names no one.
+TELEGRAM = "telegram"
+NAMES_NOT_ON_TELEGRAM = (
+    "Telegram is not end-to-end encrypted, so it is sent no staff names: share your progress, or see what was "
+    "shared with you, from Microsoft Teams or the terminal chat."
+)
 YOURS = "The decision stays yours, with your Service Manager (Framework 1.14-1.16)."
 ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "a": 0, "b": 1, "c": 2, "d": 3}
 PROGRESS_BUTTON = button("How am I doing?", "/learning_progress")
@@ -45,7 +52,10 @@ def store() -> LearningProgress:
 
 
 async def admitted(dispatcher: CollectingDispatcher, tracker: Tracker) -> tuple[str, StaffMember | None] | None:
-    """The learner ("channel:id") and their staff entry, if they may learn here; otherwise say why not and None."""
+    """The learner and their staff entry, if they may learn here; otherwise say why not and None.
+
+    Registered staff learn as "staff:<number>", so that their progress is one record whichever channel they use;
+    unregistered learners (where allowed) as the channel's identity, "telegram:<id>"."""
     actor = identity(tracker)
     if actor == ANONYMOUS:
         dispatcher.utter_message(text=ANONYMOUS_REFUSED)
@@ -56,10 +66,12 @@ async def admitted(dispatcher: CollectingDispatcher, tracker: Tracker) -> tuple[
         log_failure("The staff directory could not tell whether a learner is registered")
         dispatcher.utter_message(text=UNREACHABLE)
         return None
-    if me is None and not load_settings().allow_unregistered_learners:
+    if me is not None:
+        return f"staff:{me.id}", me
+    if not load_settings().allow_unregistered_learners:
         dispatcher.utter_message(text=NOT_REGISTERED.format(id=your_id(actor), hint=registration_hint(actor)))
         return None
-    return f"{actor.channel}:{actor.external_id}", me
+    return f"{actor.channel}:{actor.external_id}", None
 
 
 async def stored(dispatcher: CollectingDispatcher, method, *args: Any) -> tuple[bool, Any]:
@@ -399,19 +411,26 @@ class ActionExportLearningRecord(Action):
         if admitted_as is None:
             return []
         learner, me = admitted_as
-        who = f"{me.name}, {me.team}" if me is not None else your_id(identity(tracker))
-        ok, export = await stored(dispatcher, export_record, learner, f"Learning record of {who}")
+        actor = identity(tracker)
+        named = me is not None and actor.channel != TELEGRAM
+        who = f"{me.name}, {me.team}" if named else your_id(actor)
+        ok, export = await stored(dispatcher, export_record, learner, f"Learning record of {who}", named)
         if ok:
             dispatcher.utter_message(text=export)
         return []
 
 
-def export_record(learner: str, heading: str) -> str:
+def export_record(learner: str, heading: str, named: bool) -> str:
+    """The export, and who it is shared with: by name, or (where no names may go) how many."""
     progress = store()
     text = progress.export(learner, heading, describe=describe, name_area=area_title)
+    shared = progress.shared_with(learner)
+    if not shared:
+        return text + "\n\nNot shared with any manager."
+    if not named:
+        return text + f"\n\nShared with {len(shared)} manager{'s' if len(shared) > 1 else ''}."
     managers = {s.id: s.name for s in (e.staff for e in case_file().staff.list_staff(include_inactive=True))}
-    shared = [managers.get(i, f"staff {i}") for i in progress.shared_with(learner)]
-    return text + "\n\n" + ("Shared with: " + ", ".join(shared) if shared else "Not shared with any manager.")
+    return text + "\n\nShared with: " + ", ".join(managers.get(i, f"staff {i}") for i in shared)
 
 
 class ActionShareLearningProgress(Action):
@@ -425,6 +444,9 @@ class ActionShareLearningProgress(Action):
         if admitted_as is None:
             return []
         learner, me = admitted_as
+        if identity(tracker).channel == TELEGRAM:
+            dispatcher.utter_message(text=NAMES_NOT_ON_TELEGRAM)
+            return []
         if me is None:
             dispatcher.utter_message(
                 text="Only registered staff can share their progress, since a manager is found in the staff "
@@ -487,6 +509,9 @@ class ActionSharedLearning(Action):
         if admitted_as is None:
             return []
         me = admitted_as[1]
+        if identity(tracker).channel == TELEGRAM:
+            dispatcher.utter_message(text=NAMES_NOT_ON_TELEGRAM)
+            return []
         if me is None or not is_manager(me):
             dispatcher.utter_message(
                 text="Learners share their progress with their managers; only a manager sees what was shared with "
@@ -506,9 +531,7 @@ def shared_scorecards(manager_id: int) -> list[str]:
     if not learners:
         return ["No one has shared their learning progress with you."]
     names = {
-        f"{i.channel}:{i.external_id}": entry.staff.name
-        for entry in case_file().staff.list_staff(include_inactive=True)
-        for i in entry.identities
+        f"staff:{entry.staff.id}": entry.staff.name for entry in case_file().staff.list_staff(include_inactive=True)
     }
     lines = ["Learning progress shared with you:"]
     for learner in learners:

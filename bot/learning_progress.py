@@ -34,7 +34,8 @@ from knowledge.moments import london
 # A wrong answer comes back after the first interval; each right answer when it is due moves it to the next; a right
 # answer at the last one takes it out of the queue.
 INTERVALS = (timedelta(days=1), timedelta(days=3), timedelta(days=7))
-MAX_LEARNER_CHARS = 220  # "channel:id", as the case file keeps a channel id (at most 200 characters) and its channel
+# "staff:<number>" for registered staff, else "channel:id" (the case file keeps a channel id in at most 200 characters)
+MAX_LEARNER_CHARS = 220
 MAX_ITEM_CHARS = 120
 MAX_AREA_CHARS = 80
 

@@ -18,7 +18,9 @@ from knowledge.learning_paths import load_paths
 from knowledge.practice_cases import feedback, vignette
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
-JO, SAM, SUE, STRANGER = "telegram:201", "telegram:101", "telegram:102", "telegram:999"
+JO, SAM, SUE, STRANGER = "teams:29:jo", "teams:29:sam", "teams:29:sue", "telegram:999"
+JO_ON_TELEGRAM, SAM_ON_TELEGRAM = "telegram:201", "telegram:101"
+JO_KEY = "staff:1"  # a registered learner's progress is kept by their staff number, whichever channel they use
 SCREENING = load_paths()["screening"]
 
 
@@ -33,9 +35,11 @@ def progress(tmp_path, monkeypatch):
     settings.learning_progress.cache_clear()
     casefile = settings.case_file()
     operator = Identity("terminal", "t")
-    casefile.staff.add("Jo Bloggs", "practitioner", "North", {"telegram": "201"}, operator=operator)
-    casefile.staff.add("Sam Patel", "service_manager", "North", {"telegram": "101"}, operator=operator)
-    casefile.staff.add("Sue Moss", "service_manager", "South", {"telegram": "102"}, operator=operator)
+    casefile.staff.add("Jo Bloggs", "practitioner", "North", {"teams": "29:jo", "telegram": "201"}, operator=operator)
+    casefile.staff.add(
+        "Sam Patel", "service_manager", "North", {"teams": "29:sam", "telegram": "101"}, operator=operator
+    )
+    casefile.staff.add("Sue Moss", "service_manager", "South", {"teams": "29:sue"}, operator=operator)
     store = settings.learning_progress()
     store.now = lambda: store.moment
     store.moment = START
@@ -110,7 +114,7 @@ def test_a_path_runs_from_its_first_step_to_its_last_and_a_wrong_answer_gets_its
         if index + 1 < len(SCREENING.steps):
             assert f"step {index + 2} of {len(SCREENING.steps)}" in said
     assert f"That is the end of *{SCREENING.title}*." in said
-    attempts = progress.attempts(JO)
+    attempts = progress.attempts(JO_KEY)
     assert [(a.item, a.area, a.correct) for a in attempts] == [
         (f"screening.{n}", "screening", n != 2) for n in range(1, len(SCREENING.steps) + 1)
     ]
@@ -119,7 +123,7 @@ def test_a_path_runs_from_its_first_step_to_its_last_and_a_wrong_answer_gets_its
 def test_a_wrong_answer_is_offered_first_when_it_is_due_and_leaves_after_1_3_and_7_days(progress, make_tracker):
     step = SCREENING.steps[1]
     run(learning.ActionStartLearningPath(), make_tracker, "teach me screening", "learn_path")
-    progress.record(JO, "screening.2", "screening", False)
+    progress.record(JO_KEY, "screening.2", "screening", False)
     messages, _ = run(learning.ActionPracticeCase(), make_tracker, "give me a practice case", "practice_case")
     assert "Practice case (" in text_of(messages), "nothing is due yet: a new case"
 
@@ -131,7 +135,7 @@ def test_a_wrong_answer_is_offered_first_when_it_is_due_and_leaves_after_1_3_and
         messages, _ = tap(messages, right(step), make_tracker)
         assert after in text_of(messages)
         assert "That is everything due for now." in text_of(messages)
-    assert progress.queue(JO) == []
+    assert progress.queue(JO_KEY) == []
 
 
 def test_a_practice_case_gets_the_frameworks_answer_its_rule_and_why_not_each_other(progress, make_tracker):
@@ -153,7 +157,7 @@ def test_a_practice_case_gets_the_frameworks_answer_its_rule_and_why_not_each_ot
     ), "why the chosen answer is wrong comes first"
     assert "Framework 1.14-1.16" in said
     assert [b["title"] for b in messages[-1]["buttons"]] == ["Another practice case", "How am I doing?"]
-    assert [(a.item, a.area, a.correct) for a in progress.attempts(JO)] == [(case.id, "section_120", False)]
+    assert [(a.item, a.area, a.correct) for a in progress.attempts(JO_KEY)] == [(case.id, "section_120", False)]
 
 
 def test_a_typed_answer_finds_the_question_waiting(progress, make_tracker):
@@ -167,14 +171,14 @@ def test_a_typed_answer_finds_the_question_waiting(progress, make_tracker):
     assert "I don't have a question waiting" in text_of(messages)
     forged = [{"entity": "learning_item", "value": "no.such"}, {"entity": "learning_choice", "value": "0"}]
     run(learning.ActionLearningAnswer(), make_tracker, "/learning_answer", "learning_answer", entities=forged)
-    assert len(progress.attempts(JO)) == 1, "bad input changes nothing"
+    assert len(progress.attempts(JO_KEY)) == 1, "bad input changes nothing"
 
 
 def test_the_scorecard_and_the_export(progress, make_tracker):
     messages, _ = run(learning.ActionLearningProgress(), make_tracker, "how am I doing?", "learning_progress")
     assert "Nothing answered yet." in text_of(messages)
-    progress.record(JO, "screening.1", "screening", True)
-    progress.record(JO, "screening.2", "screening", False)
+    progress.record(JO_KEY, "screening.1", "screening", True)
+    progress.record(JO_KEY, "screening.2", "screening", False)
     messages, _ = run(learning.ActionLearningProgress(), make_tracker, "how am I doing?", "learning_progress")
     assert text_of(messages).splitlines()[:2] == [
         "Your learning so far:",
@@ -191,7 +195,7 @@ def test_the_scorecard_and_the_export(progress, make_tracker):
 
 
 def test_managers_see_nothing_until_the_learner_shares_it_with_them(progress, make_tracker):
-    progress.record(JO, "screening.1", "screening", True)
+    progress.record(JO_KEY, "screening.1", "screening", True)
     messages, _ = run(learning.ActionSharedLearning(), make_tracker, "team learning", "shared_learning", sender=SAM)
     assert text_of(messages) == "No one has shared their learning progress with you."
     messages, _ = run(
@@ -242,7 +246,7 @@ def test_unregistered_and_unknown_people_are_refused_and_nothing_is_kept(progres
     messages, events = run(action, make_tracker, "teach me screening", "learn_path", JO, entities, verified=False)
     assert "reached only from Microsoft Teams, Telegram or the terminal chat" in text_of(messages)
     assert events == []
-    assert progress.attempts(STRANGER) == [] and progress.attempts(JO) == []
+    assert progress.attempts(STRANGER) == [] and progress.attempts(JO_KEY) == []
 
 
 def test_the_setting_lets_unregistered_people_learn_but_not_share(progress, make_tracker, monkeypatch):
@@ -251,7 +255,7 @@ def test_the_setting_lets_unregistered_people_learn_but_not_share(progress, make
     messages, _ = tap(messages, right(SCREENING.steps[0]), make_tracker, sender=STRANGER)
     assert [a.item for a in progress.attempts(STRANGER)] == ["screening.1"]
     messages, _ = run(
-        learning.ActionShareLearningProgress(), make_tracker, "share", "share_learning_progress", STRANGER
+        learning.ActionShareLearningProgress(), make_tracker, "share", "share_learning_progress", "teams:29:new"
     )
     assert "Only registered staff can share their progress" in text_of(messages)
     messages, _ = run(learning.ActionPracticeCase(), make_tracker, "quiz me", "practice_case", STRANGER, verified=False)
@@ -272,3 +276,29 @@ def test_help_lists_learning_for_registered_staff_only(progress, make_tracker):
 
     assert '"teach me screening"' in helped(JO)
     assert "teach me screening" not in helped(STRANGER)
+
+
+def test_on_telegram_no_staff_name_is_sent(progress, make_tracker):
+    """Telegram is sent no staff names: the export names the id, and sharing and the manager's view are elsewhere."""
+    progress.record(JO_KEY, "screening.1", "screening", True)
+    progress.share(JO_KEY, 2)
+    messages, _ = run(
+        learning.ActionExportLearningRecord(), make_tracker, "export", "export_learning_record", JO_ON_TELEGRAM
+    )
+    export = text_of(messages)
+    assert export.startswith("Learning record of 201 (your Telegram id)") and export.endswith("Shared with 1 manager.")
+    assert "Jo Bloggs" not in export and "Sam Patel" not in export
+    for action in (learning.ActionShareLearningProgress(), learning.ActionSharedLearning()):
+        for sender in (JO_ON_TELEGRAM, SAM_ON_TELEGRAM):
+            messages, _ = run(action, make_tracker, "share with Sam Patel", "share_learning_progress", sender)
+            assert text_of(messages) == learning.NAMES_NOT_ON_TELEGRAM
+    assert progress.shared_with(JO_KEY) == [2]
+
+
+def test_one_person_has_one_record_on_every_channel(progress, make_tracker):
+    messages, _ = run(
+        learning.ActionStartLearningPath(), make_tracker, "teach me screening", "learn_path", JO_ON_TELEGRAM
+    )
+    tap(messages, right(SCREENING.steps[0]), make_tracker, sender=JO_ON_TELEGRAM)
+    messages, _ = run(learning.ActionLearningProgress(), make_tracker, "how am I doing?", "learning_progress", JO)
+    assert "Screening and police checks: 1 answered, 1 right" in text_of(messages)

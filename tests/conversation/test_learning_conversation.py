@@ -44,9 +44,9 @@ def a_day_passes(learner: str) -> None:
     store.dispose()
 
 
-def test_a_learners_session_from_a_path_to_the_scorecard_with_wrong_answers_revisited(register):
+def test_a_learners_session_from_a_path_to_the_scorecard_with_wrong_answers_revisited(register, casefile):
     jo, sam = register("practitioner", "Jo"), register("service_manager", "Sam")
-    learner = f"terminal:{jo.sender}"
+    learner = f"staff:{casefile.staff.find_by_identity('terminal', jo.sender).id}"
 
     replies = jo.says("teach me screening")
     for index, step in enumerate(SCREENING.steps):
