@@ -106,7 +106,10 @@ def _check(data: Any, cite: str, where: str, problems: list[str]) -> Check:
     if not isinstance(data, dict) or not isinstance(data.get("prompt"), str):
         problems.append(f"{where}: needs a prompt, options and the index of the right answer")
         return Check("", (), 0, cite)
-    options = tuple(_words(o) for o in data.get("options") or ())
+    raw = data.get("options") or ()
+    if not all(isinstance(o, str) for o in raw):
+        problems.append(f"{where}: each option must be text (quote it): {raw!r}")
+    options = tuple(_words(o) for o in raw)
     low, high = OPTIONS_PER_CHECK
     if not low <= len(options) <= high:
         problems.append(f"{where}: needs {low}-{high} options, found {len(options)}")

@@ -134,32 +134,41 @@ def _decide(walkthrough: str, facts: Mapping[str, Any]) -> Decision:
 
 
 @cache
+def _combinations(walkthrough: str) -> tuple[tuple[tuple[str, Any], ...], ...]:
+    values = FACT_VALUES[walkthrough]
+    return tuple(tuple(zip(values, chosen)) for chosen in product(*values.values()))
+
+
 def combinations(walkthrough: str) -> tuple[dict[str, Any], ...]:
     """Every combination of values the walkthrough's decision facts allow."""
-    values = FACT_VALUES[walkthrough]
-    return tuple(dict(zip(values, chosen)) for chosen in product(*values.values()))
+    return tuple(dict(items) for items in _combinations(walkthrough))
+
+
+@cache
+def _next_fact(walkthrough: str, known: tuple[tuple[str, Any], ...]) -> str | None:
+    """The next fact the walkthrough asks, given the answers so far; None once the outcome is decided."""
+    rules = RULES[walkthrough]
+    needed = rules.missing(rules.facts_type(**dict(known)))
+    return needed[0] if needed else None
 
 
 def stated_facts(walkthrough: str, full: Mapping[str, Any]) -> dict[str, Any]:
     """The facts a practitioner would be asked, in asking order, to decide a case with these values."""
-    rules = RULES[walkthrough]
     known: dict[str, Any] = {}
-    while True:
-        needed = rules.missing(rules.facts_type(**known))
-        if not needed:
-            return known
-        known[needed[0]] = full[needed[0]]
+    while (fact := _next_fact(walkthrough, tuple(known.items()))) is not None:
+        known[fact] = full[fact]
+    return known
 
 
 @cache
 def _outcomes(walkthrough: str) -> tuple[tuple[dict[str, Any], str], ...]:
-    """Every combination of values with the code of its outcome."""
+    """Every combination of values with the code of its outcome (kept once: callers never change them)."""
     return tuple((full, _decide(walkthrough, full).code) for full in combinations(walkthrough))
 
 
 @cache
 def _cases(walkthrough: str) -> tuple[tuple[tuple[str, Any], ...], ...]:
-    """The distinct sets of stated facts, as sorted items, over every combination."""
+    """The distinct sets of stated facts, as items in asking order, over every combination."""
     seen = {tuple(stated_facts(walkthrough, full).items()): None for full in combinations(walkthrough)}
     return tuple(seen)
 
@@ -308,11 +317,10 @@ def parse_templates(data: Any) -> dict[str, Template]:
     if not isinstance(data, dict) or not isinstance(data.get("walkthroughs"), dict):
         raise PracticeDataError("practice_cases.yml must map `walkthroughs`")
     problems: list[str] = []
-    unknown = sorted(set(data["walkthroughs"]) - set(RULES))
-    if unknown:
-        problems.append(f"walkthroughs must be among {sorted(RULES)}, found {unknown}")
+    if set(data["walkthroughs"]) != set(RULES):
+        problems.append(f"walkthroughs must be exactly {sorted(RULES)}, found {sorted(data['walkthroughs'])}")
     templates = {}
-    for name in [name for name in RULES if name in data["walkthroughs"]]:
+    for name in RULES:
         template = _template(name, data["walkthroughs"].get(name), problems)
         if template is not None:
             templates[name] = template
@@ -359,7 +367,9 @@ def _make(template: Template, stated: Mapping[str, Any], opening: int, wording: 
     )
 
 
-def build(walkthrough: str, stated: Mapping[str, Any], opening: int = 0, wording: Mapping[str, int] | None = None):
+def build(
+    walkthrough: str, stated: Mapping[str, Any], opening: int = 0, wording: Mapping[str, int] | None = None
+) -> Vignette:
     """The vignette for these stated facts, in this wording (an index per fact into its phrasings; 0 by default).
 
     ValueError if the facts are not exactly what the walkthrough would ask for some case, or a wording does not exist.
@@ -373,8 +383,13 @@ def build(walkthrough: str, stated: Mapping[str, Any], opening: int = 0, wording
         if fact not in values or not any(value is v or (type(value) is type(v) and value == v) for v in values[fact]):
             raise ValueError(f"{walkthrough}: {fact} cannot be {value!r}")
     ordered = {f: stated[f] for f in template.facts if f in stated}
-    if stated_facts(walkthrough, ordered) != ordered:
-        raise ValueError(f"{walkthrough}: these are not the facts its walkthrough would ask: {sorted(stated)}")
+    asked: dict[str, Any] = {}
+    while (fact := _next_fact(walkthrough, tuple(asked.items()))) is not None:
+        if fact not in ordered:
+            raise ValueError(f"{walkthrough}: its walkthrough would also ask {fact}")
+        asked[fact] = ordered[fact]
+    if asked != ordered:
+        raise ValueError(f"{walkthrough}: its walkthrough would not ask {', '.join(sorted(set(ordered) - set(asked)))}")
     wording = {f: (wording or {}).get(f, 0) for f in ordered}
     if not 0 <= opening < len(template.openings):
         raise ValueError(f"{walkthrough}: no opening {opening}")
@@ -402,7 +417,7 @@ def vignette(id: str) -> Vignette:
             raise ValueError(f"not a practice case: {id!r}")
         if value_char == UNSTATED:
             continue
-        if not value_char.isdigit() or int(value_char) >= len(values[fact]) or word_char not in DIGITS:
+        if value_char not in DIGITS[:10] or int(value_char) >= len(values[fact]) or word_char not in DIGITS:
             raise ValueError(f"not a practice case: {id!r}")
         stated[fact] = values[fact][int(value_char)]
         wording[fact] = DIGITS.index(word_char)
@@ -474,8 +489,7 @@ def _why_not(v: Vignette, code: str, template: Template) -> str:
     title = next(c.title for c in template.choices if c.code == code)
     here = "; ".join(_say(v.walkthrough, f, stated[f]) for f in dict.fromkeys(f for c in nearest for f, _ in c))
     cites = ", ".join(dict.fromkeys(cite for cite, _ in template.rules[code]))
-    need = " — or ".join(said) if any(said) else "other facts"
-    return f"{title}: that would need {need}" + (f"; here, {here}" if here else "") + f" (Framework {cites})."
+    return f"{title}: that would need {' — or '.join(said)}; here, {here} (Framework {cites})."
 
 
 def feedback(v: Vignette, chosen: str) -> Feedback:

@@ -152,6 +152,10 @@ def test_the_same_seed_gives_the_same_cases():
         "s120-1xxxxxx-9xxxxxxx",
         "s120-1xxxxxx-05xxxxxx",
         "s120-1xxxxxx-0zxxxxxx",
+        "s120-0xxxxxx-00xxxxxx",
+        "s120-10xxxxx-000xxxxx",
+        "s120-1xxxxxx-00xxxxxxx",
+        "S120-1xxxxxx-00xxxxxx",
         None,
     ],
 )
@@ -160,7 +164,121 @@ def test_a_bad_id_is_refused(bad):
         vignette(bad)
 
 
+@pytest.mark.parametrize(
+    "stated",
+    [
+        {"law": "private"},
+        {"law": "public", "question_7": "yes"},
+        {"law": "public", "question_7": "maybe"},
+        {"court": 1},
+    ],
+)
+def test_facts_the_walkthrough_would_not_ask_are_refused(stated):
+    with pytest.raises(ValueError):
+        build("section_120", stated)
+
+
+def test_every_vignette_keeps_its_answer_when_its_walkthrough_asks_its_further_questions():
+    """The walkthrough's own decide, with the follow-up facts it asks (the police check's further checks, the referral's
+    telephone referral) answered either way, gives the vignette's answer."""
+    for name in ("police_check", "referral_type"):
+        walkthrough = load_walkthroughs()[name]
+        for stated in all_cases(name):
+            v = build(name, stated)
+            for pick in (0, -1):
+                known = dict(v.facts)
+                while needed := walkthrough.next_facts(known):
+                    options = walkthrough.question(needed[0]).options
+                    value = options[pick].value
+                    known[needed[0]] = "not_made" if value == "just_now" else value
+                assert walkthrough.decide(known).code == v.answer, (v.id, known)
+
+
 def test_a_choice_that_is_not_offered_is_refused():
     v = build("section_120", {"law": "public"})
     with pytest.raises(ValueError):
         feedback(v, "police_check")
+
+
+@pytest.mark.parametrize("name", sorted(load_templates()))
+def test_each_wording_states_its_own_fact_and_no_other(name):
+    """Sentences are read one by one, so a wording that reads as no other fact cannot contradict another sentence."""
+    template = load_templates()[name]
+    walkthrough = load_walkthroughs()[name]
+    for opening in template.openings:
+        assert walkthrough.extract(opening) == {}, opening
+    for fact, by_value in template.phrasings.items():
+        for value, texts in by_value.items():
+            for text in texts:
+                read = walkthrough.extract(text)
+                assert set(read) <= {fact} and read.get(fact, value) == value, (text, read)
+
+
+def test_mixed_wordings_name_every_deciding_fact():
+    rng = random.Random(11)
+    for _ in range(400):
+        v = practice_case(rng)
+        assert names_deciding_facts(v), (v.id, v.text)
+
+
+@pytest.mark.parametrize(
+    "name,stated,words",
+    [
+        (
+            "police_check",
+            {
+                "law": "private",
+                "harm_raised": False,
+                "welfare_work_requested": False,
+                "professional_judgement_risk": False,
+                "application_type": "other",
+            },
+            "no row",
+        ),
+        (
+            "referral_type",
+            {
+                "significant_harm": False,
+                "past_significant_harm": False,
+                "needs_family_support_services": False,
+                "promote_welfare_through_other_agency": True,
+                "child_consents": True,
+                "parents_consent": False,
+                "court_consents": True,
+            },
+            "says no more",
+        ),
+        (
+            "serious_case_review",
+            {"cafcass_involvement": "closed", "child_or_other_child_at_risk": False, "scr_status": "not_identified"},
+            "no row",
+        ),
+        (
+            "police_check",
+            {
+                "law": "private",
+                "harm_raised": False,
+                "welfare_work_requested": False,
+                "professional_judgement_risk": True,
+            },
+            "professional judgement",
+        ),
+    ],
+)
+def test_no_row_and_judgement_cases_say_so(name, stated, words):
+    v = build(name, stated)
+    assert words in feedback(v, v.answer).judgement
+
+
+def test_a_plain_rule_case_has_no_judgement_note():
+    v = build(
+        "staff_allegation",
+        {
+            "concern_type": "abuse_of_child_outside_work",
+            "staff_status": "employed",
+            "received_as_complaint": False,
+            "registered_with_regulator": False,
+        },
+    )
+    assert v.answer == "staff_allegation_inform_regional_director"
+    assert feedback(v, v.answer).judgement is None
