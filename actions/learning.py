@@ -256,7 +256,9 @@ class ActionPracticeCase(Action):
             return events
         templates = load_templates()
         text = text_of(tracker)
+        said = " ".join(text.lower().replace("_", " ").split())
         named = [w for w in entity_values(tracker, "walkthrough") if w in templates]
+        named = named or [name for name in templates if not text.startswith("/") and name.replace("_", " ") in said]
         path = path_for(text) if not text.startswith("/") else None
         if not named and path is not None:
             named = [t.name for t in templates.values() if t.area == path.area]

@@ -302,3 +302,27 @@ def test_one_person_has_one_record_on_every_channel(progress, make_tracker):
     tap(messages, right(SCREENING.steps[0]), make_tracker, sender=JO_ON_TELEGRAM)
     messages, _ = run(learning.ActionLearningProgress(), make_tracker, "how am I doing?", "learning_progress", JO)
     assert "Screening and police checks: 1 answered, 1 right" in text_of(messages)
+
+
+@pytest.mark.parametrize(
+    ("said", "walkthroughs"),
+    [
+        ("quiz me on section 120", {"section_120"}),
+        ("quiz me on police checks", {"police_check"}),
+        ("test me on referrals", {"referral_type"}),
+        ("give me a practice case on serious case reviews", {"serious_case_review"}),
+    ],
+)
+def test_a_practice_case_is_on_what_the_message_names(progress, make_tracker, said, walkthroughs):
+    for _ in range(5):
+        _, events = run(learning.ActionPracticeCase(), make_tracker, said, "practice_case")
+        [case_id] = [e["value"] for e in events if e.get("name") == "learning_question"]
+        assert vignette(case_id).walkthrough in walkthroughs
+
+
+def test_an_area_without_practice_cases_points_to_its_path(progress, make_tracker):
+    messages, events = run(
+        learning.ActionPracticeCase(), make_tracker, "quiz me on information sharing", "practice_case"
+    )
+    assert "The practice cases cover" in text_of(messages) and events == []
+    assert messages[-1]["buttons"][0]["payload"] == '/learn_path{"learning_path": "information_sharing"}'
