@@ -114,11 +114,12 @@ def find_vignette(item: str) -> Vignette | None:
 
 
 def describe(item: str) -> str:
-    """How an item is named in the learner's record and export: a path step, or a practice case by its outcome area."""
+    """How an item is named in the learner's export, beside its area: a path's step, or a practice case."""
     step = find_step(item)
     if step is not None:
         path, index = step
-        return f"{path.title}, step {index + 1} (Framework {path.steps[index].cite})"
+        named = "guided path" if path.title == area_title(path.area) else f"guided path {path.title}"
+        return f"{named}, step {index + 1} (Framework {path.steps[index].cite})"
     case = find_vignette(item)
     if case is not None:
         return f"practice case {item} ({load_walkthroughs()[case.walkthrough].title})"

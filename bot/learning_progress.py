@@ -315,12 +315,13 @@ class LearningProgress:
         ]
         queued = self.queue(learner)
         lines += ["", "Coming up again"]
-        lines += [f"  {london(r.due_at)}: {describe(r.item)} ({name_area(r.area)})" for r in queued] or [
+        lines += [f"  {london(r.due_at)} · {name_area(r.area)} · {describe(r.item)}" for r in queued] or [
             "  Nothing queued."
         ]
         lines += ["", "Every answer"]
         lines += [
-            f"  {london(a.answered_at)}: {describe(a.item)} ({name_area(a.area)}): {'right' if a.correct else 'wrong'}"
+            f"  {london(a.answered_at)} · {name_area(a.area)} · {describe(a.item)} · "
+            + ("right" if a.correct else "wrong")
             for a in self.attempts(learner)
         ] or ["  None yet."]
         return "\n".join(lines)

@@ -190,7 +190,7 @@ def test_the_scorecard_and_the_export(progress, make_tracker):
     )
     export = text_of(messages)
     assert export.startswith("Learning record of Jo Bloggs, North\nExported 2 March 2026 09:00 GMT.")
-    assert "Screening and police checks, step 2 (Framework 2.19) (Screening and police checks): wrong" in export
+    assert "Screening and police checks · guided path, step 2 (Framework 2.19) · wrong" in export
     assert export.endswith("Not shared with any manager.")
 
 

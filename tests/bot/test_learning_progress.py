@@ -156,9 +156,9 @@ def test_the_export_is_the_learners_own_record_in_plain_text(store, clock):
         "Scorecard",
         "  Screening: 2 answered, 1 right; 1 to revisit, next on 3 March 2026 09:00 GMT",
     ]
-    assert "  3 March 2026 09:00 GMT: step screening.2 (Screening)" in export
-    assert "  2 March 2026 09:00 GMT: step screening.2 (Screening): wrong" in export
-    assert "  2 March 2026 11:00 GMT: step screening.3 (Screening): right" in export
+    assert "  3 March 2026 09:00 GMT · Screening · step screening.2" in export
+    assert "  2 March 2026 09:00 GMT · Screening · step screening.2 · wrong" in export
+    assert "  2 March 2026 11:00 GMT · Screening · step screening.3 · right" in export
     assert "referral" not in export.lower()
     assert "Nothing answered yet." in store.export(NED + "x", "Empty")
 

@@ -92,7 +92,7 @@ def test_a_learners_session_from_a_path_to_the_scorecard_with_wrong_answers_revi
 
     replies = jo.says("export my learning record")
     assert f"Learning record of {jo.name}" in texts(replies)
-    assert "Screening and police checks, step 2 (Framework 2.19) (Screening and police checks): wrong" in texts(replies)
+    assert "Screening and police checks · guided path, step 2 (Framework 2.19) · wrong" in texts(replies)
     assert texts(replies).endswith("Not shared with any manager.")
 
     assert "No one has shared" in texts(sam.says("show my team's learning progress"))
