@@ -37,6 +37,7 @@ INTERVALS = (timedelta(days=1), timedelta(days=3), timedelta(days=7))
 # "staff:<number>" for registered staff, else "channel:id" (the case file keeps a channel id in at most 200 characters)
 MAX_LEARNER_CHARS = 220
 MAX_ITEM_CHARS = 120
+CREATE_ATTEMPTS = 3
 MAX_AREA_CHARS = 80
 
 metadata = MetaData(
@@ -144,12 +145,16 @@ class LearningProgress:
             if self._engine is None:
                 engine = make_engine(self.url)
                 # Three tables of their own with no history yet: made here if missing (the case file's Alembic
-                # environment is for case data, and these tables are kept apart from it). Two processes making them
-                # at once: the loser finds them made by the winner on its second look.
-                try:
-                    metadata.create_all(engine)
-                except DBAPIError:
-                    metadata.create_all(engine)
+                # environment is for case data, and these tables are kept apart from it). Processes making them at
+                # once collide on PostgreSQL's catalogue; the losers find them made on a later look.
+                for attempt in range(CREATE_ATTEMPTS):
+                    try:
+                        metadata.create_all(engine)
+                        break
+                    except DBAPIError:
+                        if attempt + 1 == CREATE_ATTEMPTS:
+                            engine.dispose()
+                            raise
                 self._engine = engine
             return self._engine
 

@@ -208,3 +208,16 @@ def test_the_url_is_its_own_setting_with_a_file_beside_the_case_file_by_default(
     )
     assert settings.learning_database_url == "postgresql://u@db/learning"
     assert settings.allow_unregistered_learners is True
+
+
+def test_processes_making_the_tables_at_once_all_succeed(pg_server, clock):
+    """Several stores (as several servers would) making the tables on a fresh PostgreSQL database at the same moment."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = pg_url(pg_server())
+    stores = [LearningProgress(url, clock=clock) for _ in range(6)]
+    with ThreadPoolExecutor(len(stores)) as pool:
+        assert list(pool.map(lambda s: s.record(JO, "screening.1", "Screening", True), stores)) == [None] * 6
+    assert len(stores[0].attempts(JO)) == 6
+    for store in stores:
+        store.dispose()
