@@ -17,7 +17,7 @@ from actions.casefile_turn import ANONYMOUS, call, case_file, identity, is_manag
 from actions.common import button, entity_values, text_of
 from bot.learning_progress import LearningInputError, LearningProgress, Review, scorecard_line
 from bot.settings import learning_progress, load_settings
-from casefile.staff import registration_hint, your_id
+from casefile.staff import your_id
 from casefile.views import StaffMember
 from knowledge.learning_paths import GuidedPath, PathStep, areas, load_paths, mark, path_for
 from knowledge.moments import london
@@ -28,7 +28,7 @@ PENDING = "learning_question"  # the slot holding the question last asked, so th
 UNREACHABLE = "I couldn't reach your learning record just now, so nothing was saved. Please try again in a few minutes."
 NOT_REGISTERED = (
     "Learning the Framework keeps a record of your progress, so it is for registered staff. To be registered, give "
-    "your Service Manager or administrator this id: {id}. They run: {hint}"
+    "your Service Manager or administrator this id: {id}."
 )
 ANONYMOUS_REFUSED = (
     "Learning the Framework keeps your progress, so it is reached only from Microsoft Teams, Telegram or the terminal "
@@ -69,7 +69,7 @@ async def admitted(dispatcher: CollectingDispatcher, tracker: Tracker) -> tuple[
     if me is not None:
         return f"staff:{me.id}", me
     if not load_settings().allow_unregistered_learners:
-        dispatcher.utter_message(text=NOT_REGISTERED.format(id=your_id(actor), hint=registration_hint(actor)))
+        dispatcher.utter_message(text=NOT_REGISTERED.format(id=your_id(actor)))
         return None
     return f"{actor.channel}:{actor.external_id}", None
 
