@@ -139,8 +139,8 @@ def _step(data: Any, where: str, problems: list[str]) -> PathStep:
     elif not framework.quotes(cite, quote):
         problems.append(f"{where}: not word for word in {cite}: {quote[:70]!r}")
     note = _note(data.get("note"), f"{where}.note", problems)
-    if not note and "note" not in data:
-        problems.append(f"{where}: needs a note")
+    if not note:
+        problems.append(f"{where}: needs a note from the glossary, the jargon notes or a quoted definition")
     return PathStep(cite, quote, note, _check(data.get("check"), cite, f"{where}.check", problems))
 
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import combinations as combinations_of
 from itertools import product
 from pathlib import Path
 from types import MappingProxyType
@@ -54,7 +55,7 @@ class Vignette:
 
     `id` encodes the walkthrough, the facts and the wording, so vignette(id) rebuilds it exactly.
     `answer` is the code of the decision function's outcome; `deciding` lists the stated facts
-    whose value, changed, could change that outcome.
+    that settle that outcome (see deciding_facts).
     """
 
     id: str
@@ -183,16 +184,30 @@ def _codes_given(walkthrough: str, stated: Mapping[str, Any]) -> set[str]:
 
 
 def deciding_facts(walkthrough: str, stated: Mapping[str, Any]) -> tuple[str, ...]:
-    """The stated facts whose value, changed, could change the outcome's code (the rest left as they could be)."""
+    """The stated facts that decide the outcome's code: each belongs to some smallest set of the stated facts that
+    settles the code whatever the other facts are.
+
+    A refused 's17 needs' referral is decided by the child's refusal, and by the parents' refusal too: neither alone
+    changes the outcome if turned round, but each settles it.
+    """
+    return _deciding(walkthrough, tuple(stated.items()))
+
+
+@cache
+def _deciding(walkthrough: str, items: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
+    stated = dict(items)
     code = _decide(walkthrough, stated).code
-    deciding = []
-    for fact, value in stated.items():
-        others = {f: v for f, v in stated.items() if f != fact}
-        for other in FACT_VALUES[walkthrough][fact]:
-            if other != value and _codes_given(walkthrough, {**others, fact: other}) - {code}:
-                deciding.append(fact)
-                break
-    return tuple(deciding)
+    facts = tuple(stated)
+    settling: list[frozenset[str]] = []
+    for size in range(len(facts) + 1):
+        for subset in combinations_of(facts, size):
+            chosen = frozenset(subset)
+            if any(found <= chosen for found in settling):
+                continue
+            if _codes_given(walkthrough, {f: stated[f] for f in chosen}) == {code}:
+                settling.append(chosen)
+    deciding = set().union(*settling)
+    return tuple(f for f in facts if f in deciding)
 
 
 # ---- loading practice_cases.yml ---------------------------------------------------------------

@@ -158,6 +158,7 @@ def _broken(raw, change):
         (lambda step: step["check"].update(decided_by="2.19"), "decided_by"),
         (lambda step: step.update(note=[{"glossary": "Not a term"}]), "glossary"),
         (lambda step: step.update(note="any words at all"), "a note is"),
+        (lambda step: step.update(note=[]), "needs a note"),
         (lambda step: step.update(note=[{"define": {"cite": "2.9", "quote": "Cases are allocated at once."}}]), "2.9"),
     ],
 )

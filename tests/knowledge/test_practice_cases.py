@@ -105,6 +105,56 @@ def test_deciding_facts_change_the_answer_and_the_others_do_not():
     assert deciding_facts("section_120", {"law": "public"}) == ("law",)
 
 
+def test_facts_that_settle_the_outcome_only_together_both_decide_it():
+    """Child and parents both refuse a 's17 needs' referral: turning either round alone changes nothing, but each
+    settles the refusal, so both decide it; the court, not asked, does not."""
+    v = build(
+        "referral_type",
+        {
+            "significant_harm": False,
+            "past_significant_harm": False,
+            "needs_family_support_services": True,
+            "child_consents": False,
+            "parents_consent": False,
+            "court_consents": "not_asked",
+        },
+    )
+    assert v.answer == "s17_needs_consent_refused"
+    assert {"child_consents", "parents_consent"} <= set(v.deciding)
+    assert "court_consents" not in v.deciding
+
+
+# A learner's record keeps only the id: an id once given out must always rebuild the same case.
+KEPT_IDS = {
+    "s120-0010111-20110100": (
+        "s120_notification",
+        "The court has sent Cafcass the papers on a new case about two brothers, aged 4 and 9. It is a private law "
+        "application: a C100 for a child arrangements order. The applicant has ticked yes at Q7, the harm box. The C1A "
+        "has not been completed. The application says the children witnessed domestic violence two years ago, before "
+        "the parents separated. The abuse between the adults ended when they separated, and nothing has happened "
+        "since. No other type of harm is raised: no physical, sexual or emotional abuse, and no neglect. No "
+        "information suggests they remain at risk now the parents live apart.",
+    ),
+    "scr-113-0100": (
+        "scr_notify_service_manager",
+        "You hear that a child has been seriously injured at home. Cafcass knew the family, but the case is closed. "
+        "It appears that no child is at risk. The LSCB has decided not to conduct a Serious Case Review.",
+    ),
+}
+
+
+@pytest.mark.parametrize("kept", sorted(KEPT_IDS))
+def test_an_id_given_out_rebuilds_the_same_case(kept):
+    answer, text = KEPT_IDS[kept]
+    v = vignette(kept)
+    assert (v.answer, v.text) == (answer, text)
+
+
+def test_ids_are_compact():
+    rng = random.Random(5)
+    assert max(len(practice_case(rng).id) for _ in range(200)) <= 24
+
+
 def test_a_no_row_case_says_the_framework_has_no_row():
     v = build(
         "section_120",
