@@ -1,4 +1,4 @@
-"""The greeting and help: everything a person can do here, with the case file for registered staff only."""
+"""The greeting and help: everything a person can do here, with the case file and learning for registered staff only."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.casefile_turn import call, case_file, identity, log_failure
+from actions.casefile_turn import ANONYMOUS, call, case_file, identity, log_failure
 from actions.common import button
+from bot.settings import load_settings
 from knowledge.walkthroughs import load_walkthroughs
 
 EDITION = (
@@ -31,6 +32,11 @@ CASE_FILE = (
     "keep the case file of your Service Manager discussions (Framework 2.81-2.82): "
     '"record my SM discussion on ZW25P01234", "agree the record", "amend a record", "show my records", '
     '"export the records for ZW25P01234", "secure the case file", "add a later recording"'
+)
+LEARNING = (
+    "learn the Framework, with your progress kept for you: "
+    '"teach me screening", "what should I know in my first month?", "give me a practice case", "quiz me on section '
+    '120", "how am I doing?", "export my learning record", "share my progress with my manager"'
 )
 URGENT = "tell me a child is in danger now: you get the urgent-action steps (2.87) first, whatever else you were doing"
 ALONG_THE_WAY = (
@@ -64,8 +70,11 @@ async def registered(tracker: Tracker) -> bool:
 
 async def things_to_do(tracker: Tracker) -> list[str]:
     lines = [*ASKING, walkthrough_line()]
-    if await registered(tracker):
+    staff = await registered(tracker)
+    if staff:
         lines.append(CASE_FILE)
+    if staff or (identity(tracker) != ANONYMOUS and load_settings().allow_unregistered_learners):
+        lines.append(LEARNING)
     return [*lines, URGENT]
 
 

@@ -1,9 +1,10 @@
 """What of a case may leave for each channel: on Telegram (not end-to-end encrypted) case references and status at most.
 
 The rule is applied where every action call arrives (the action server) and where every notification leaves, and
-it allows rather than forbids: only the guidance actions (GUIDANCE_MODULES, which answer from the Framework alone)
-run for a Telegram user; any other action, including one added later, is answered with a reply built from case
-references and status only. Filtering each case-file reply instead would leak whatever reply was forgotten.
+it allows rather than forbids: only the guidance actions (GUIDANCE_MODULES, which answer from the Framework alone, and
+learning, whose cases are made up and which names no member of staff on Telegram) run for a Telegram user; any other
+action, including one added later, is answered with a reply built from case references and status only. Filtering
+each case-file reply instead would leak whatever reply was forgotten.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from casefile import CaseFileError
 from casefile.references import case_references
 
 TELEGRAM = "telegram"
-# Actions that answer from the Framework alone and so speak freely on every channel.
-GUIDANCE_MODULES = ("actions.guidance", "actions.walkthroughs", "actions.help")
+# Actions that answer from the Framework alone (learning: made-up cases, and no staff names on Telegram) and so speak
+# freely on every channel.
+GUIDANCE_MODULES = ("actions.guidance", "actions.walkthroughs", "actions.help", "actions.learning")
 MAX_LISTED = 20
 
 ON_TELEGRAM = (

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from casefile.references import DEFAULT_CASE_REFERENCE_PATTERN
 
 if TYPE_CHECKING:
+    from bot.learning_progress import LearningProgress
     from casefile import CaseFile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,6 +121,9 @@ class Settings:
     terminal_token: str = ""  # FA_TERMINAL_TOKEN: lets the terminal chat speak for terminal: ids only
     anonymous_messages_per_minute: int = 20  # FA_ANONYMOUS_MESSAGES_PER_MINUTE: per tokenless sender and address
     telegram_case_content: str = "reference"  # FA_TELEGRAM_CASE_CONTENT: "reference" (and status) or "none"
+    # Learning the Framework (README "Learning the Framework"): progress kept apart from the case file.
+    learning_database_url: str = ""  # FA_LEARNING_DATABASE_URL, else var/learning.db
+    allow_unregistered_learners: bool = False  # FA_ALLOW_UNREGISTERED_LEARNERS
 
     @property
     def action_url(self) -> str:
@@ -172,6 +176,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         terminal_token=env.get("FA_TERMINAL_TOKEN", ""),
         anonymous_messages_per_minute=_bounded(env, "FA_ANONYMOUS_MESSAGES_PER_MINUTE", "20", 1, 6000),
         telegram_case_content=_one_of(env, "FA_TELEGRAM_CASE_CONTENT", "reference", ("reference", "none")),
+        learning_database_url=sql_url(env.get("FA_LEARNING_DATABASE_URL") or f"sqlite:///{var_dir / 'learning.db'}"),
+        allow_unregistered_learners=_switch(env, "FA_ALLOW_UNREGISTERED_LEARNERS"),
     )
 
 
@@ -241,6 +247,11 @@ def _bounded(env, name: str, default: str, low: int, high: int) -> int:
     return int(raw)
 
 
+def _switch(env, name: str) -> bool:
+    """An on/off setting, off unless set to 1, true, yes or on."""
+    return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def _one_of(env, name: str, default: str, allowed: tuple[str, ...]) -> str:
     """A setting naming one of a few choices; ValueError naming the variable otherwise."""
     raw = (env.get(name) or default).strip().lower()
@@ -262,3 +273,11 @@ def case_file() -> CaseFile:
         case_reference_pattern=settings.case_reference_pattern,
         reminder_lead=timedelta(minutes=settings.reminder_lead_minutes),
     )
+
+
+@lru_cache(maxsize=1)
+def learning_progress() -> LearningProgress:
+    """The learning progress store of this process, built from the settings on first use (its tables made then too)."""
+    from bot.learning_progress import LearningProgress
+
+    return LearningProgress(load_settings().learning_database_url)
