@@ -95,6 +95,32 @@ def asks_something(text: str, answering: bool = False) -> bool:
     return bool((_ASKING if answering else QUESTION).search(text))
 
 
+# A question about doing something, not a request to do it: "who has to agree an amendment?", "when should the
+# record be made?", "does the SM need to sign it?"; never "how do I amend a record", "can you export ...", nor one
+# that asks for records ("which records need my agreement?") or names one ("is record 12 agreed?").
+_ASKS_ABOUT = re.compile(
+    r"(?:^|[.;:!,?\u2014\u2013]\s*|\s-+\s*)(?:who|whom|whose|why|when|which|where|how (?:long|soon|often|quickly|many)|"
+    r"what|does|do (?!i\b|we\b)|is|are|must|should|has|have|need)\b",
+    re.IGNORECASE,
+)
+_ASKS_TO_DO = re.compile(
+    r"\b(?:can|could|would|will) (?:you|u|i|we)\b|\bhow (?:do|can|should) (?:i|we)\b|\bhow to\b|\bplease\b|"
+    r"\bpls\b|\b(?:i|we) (?:want|need|would like|'d like) to\b|\blet me\b|\bi'd like\b|"
+    r"\b(?:what|which) (?:of )?(?:my |the )?records?\b|\brecord (?:no\.? ?|number )?#?\d|#\d|"
+    r"\b[A-Z]{2}\d{2}[A-Z]\d{5}\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_rather_than_to_do(text: str) -> bool:
+    """Whether a message is a question about a task ("who has to agree an amendment - does the SM need to?")
+    rather than a request to do it ("can you amend record 12?", "how do I export the records?")."""
+    text = (text or "").strip()
+    if not text or text.startswith("/") or _ASKS_TO_DO.search(text):
+        return False
+    return "?" in text and bool(_ASKS_ABOUT.search(text))
+
+
 def decisions_for(facts: dict[str, object]) -> list[tuple[Walkthrough, dict[str, object]]]:
     """The walkthroughs a case with these facts calls for, each with the facts it would start from."""
     walkthroughs = load_walkthroughs()

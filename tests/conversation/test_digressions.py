@@ -211,6 +211,7 @@ def test_questions_in_loose_words_at_the_agreement_the_amendment_and_the_export(
     for message in (
         "what's the LSCB, I want to name it right in the amendment",
         "stalking, is that one of the listed offences",
+        "sorry, who needs to agree an amendment - does the SM?",  # about the task, not a command or an answer
     ):
         replies = jo.says(message)  # a question, not the amendment's words
         assert outside(servers, message) in texts(replies)
