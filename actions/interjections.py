@@ -16,6 +16,8 @@ from actions.guidance import (
     ActionShowParagraph,
     ActionSuggestTopics,
 )
+from knowledge.facts import asks_something
+from knowledge.framework import asks_for_paragraph
 from knowledge.topics import topic_for_intent
 
 # The actions that answer a message of these intents outside any form (data/rules/), by intent.
@@ -45,18 +47,6 @@ RESUMING_AFTER = {
     "utter_out_of_scope",
     "utter_thank",
 }
-_OPENERS = (
-    r"what|what's|whats|how|when|where|why|who|whose|which|is|are|was|were|does|do|did|can|could|should|must|shall|"
-    r"will|would|may|show|read|explain|define|tell me|remind me|give me|meaning of|what does"
-)
-_QUESTION = re.compile(
-    rf"\?|(?:^|[.;:!,\u2014\u2013]\s*|\s-\s|\b(?:and|but|also|though|btw|quick question|sorry)\s+)(?:{_OPENERS})\b",
-    re.IGNORECASE,
-)
-
-
-# Where any words answer the question, only a question mark or a message that opens as a question asks something.
-_OPENING = re.compile(rf"^\W*(?:{_OPENERS})\b", re.IGNORECASE)
 _CORRECTION = re.compile(
     r"^\W*(?:go back|back one|undo|(?:can i |i want to |let me |i'd like to |i need to )?(?:change|correct) "
     r"(?:my|the|that|an?) (?:\w+ ){0,8}?answer)\b",
@@ -67,12 +57,6 @@ _CORRECTION = re.compile(
 def asks_to_correct(tracker: Tracker) -> bool:
     """ "Go back", "change the C1A answer": the classifier's correct_answer, or a message that opens as one does."""
     return intent_of(tracker) == "correct_answer" or bool(_CORRECTION.search(text_of(tracker)))
-
-
-def asks_something(text: str) -> bool:
-    """Whether a message asks something: a question mark, or a clause opening as a question or request does."""
-    text = text.strip()
-    return bool(text) and not text.startswith("/") and bool(_QUESTION.search(text))
 
 
 def answering_action(intent: str | None) -> Action | None:
@@ -87,9 +71,11 @@ def is_interjection(tracker: Tracker, free_text: bool = False) -> bool:
     """Whether the latest message, inside a form, is for answering as it would be outside it.
 
     Urgent danger always is, and so is a button of another kind (a paragraph, a record). Typed, a question, term,
-    paragraph or question area is one when the message asks something, so that "yes, there was domestic violence"
-    answers the form's question; "help" or "thanks" when said in a few words; an offence whenever one is named,
-    except where the question takes any text (`free_text`: "father has a caution for ABH" is what was discussed).
+    paragraph or question area is one when the message asks something as a reply to a form's question does
+    (knowledge.facts.asks_something, answering), so that "yes, there was domestic violence" answers the form's
+    question; a paragraph when the message asks to see it by number ("pull up 2.83 pls"); "help" or "thanks" when
+    said in a few words; an offence whenever one is named, except where the question takes any text (`free_text`:
+    "father has a caution for ABH" is what was discussed).
     """
     intent = intent_of(tracker)
     text = text_of(tracker)
@@ -99,7 +85,9 @@ def is_interjection(tracker: Tracker, free_text: bool = False) -> bool:
         return False
     if text.startswith("/"):
         return True
-    if asks_something(text) and (not free_text or "?" in text or _OPENING.match(text)):
+    if asks_something(text, answering=True):
+        return True
+    if intent == "show_paragraph" and asks_for_paragraph(text):
         return True
     if intent in SHORT_INTERJECTIONS and len(text.split()) <= SHORT:
         return True

@@ -59,7 +59,12 @@ def question_message(walkthrough: Walkthrough, fact: str) -> dict[str, Any]:
 
 
 class ActionStartWalkthrough(Action):
-    """Starts (or restarts) a walkthrough, keeping the facts the opening message already states."""
+    """Starts (or restarts) a walkthrough, keeping the facts the opening message already states.
+
+    Asked for the walkthrough already under way ("do I refer or just notify?" inside the section 120 decision), it
+    gives the rule again and carries on from the answers given, with any fact the message states; "start again"
+    is the way to begin afresh.
+    """
 
     def name(self) -> str:
         return "action_start_walkthrough"
@@ -77,8 +82,9 @@ class ActionStartWalkthrough(Action):
                 ],
             )
             return [SlotSet("walkthrough", None)]
-        events: list[EventType] = [SlotSet(fact, None) for fact in all_facts()]
-        events += [SlotSet("walkthrough", walkthrough.name), SlotSet("requested_slot", None)]
+        going_on = continuing(tracker, walkthrough)
+        events: list[EventType] = [] if going_on else [SlotSet(fact, None) for fact in all_facts()]
+        events += [SlotSet("walkthrough", walkthrough.name)] + ([] if going_on else [SlotSet("requested_slot", None)])
         if intent_of(tracker) != "start_again":
             text = text_of(tracker)
             stated = walkthrough.extract(text, now()) if not text.startswith("/") else {}
@@ -90,7 +96,27 @@ class ActionStartWalkthrough(Action):
             text=opening + ' Ask me anything along the way; at any question you can say "why do you ask?", '
             '"go back", "start again" or "stop".'
         )
+        if going_on:
+            dispatcher.utter_message(text='Your answers so far are kept; say "start again" to begin afresh.')
         return events
+
+
+def continuing(tracker: Tracker, walkthrough: Walkthrough) -> bool:
+    """Whether a typed request for a decision asks for the walkthrough already under way (which then goes on)."""
+    return (
+        (tracker.active_loop or {}).get("name") == FORM
+        and tracker.get_slot("walkthrough") == walkthrough.name
+        and intent_of(tracker) in START_INTENTS
+        and not text_of(tracker).startswith("/")
+    )
+
+
+def under_way_before_message(tracker: Tracker) -> bool:
+    """Whether a walkthrough was under way when the latest message came."""
+    events = list(tracker.events)
+    last = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+    loops = [e for e in events[:last] if e.get("event") == "active_loop"]
+    return bool(loops) and loops[-1].get("name") == FORM
 
 
 def facts_given(walkthrough: Walkthrough, given: list[Any]) -> dict[str, Any]:
@@ -137,12 +163,15 @@ class ValidateWalkthroughForm(FormValidationAction):
         if walkthrough is None or intent_of(tracker) in CONTROL_INTENTS or not text:
             return []
         asking = is_interjection(tracker)
+        # A question, paragraph, term or offence the classifier recognised, in words that answer nothing, is
+        # answered as outside the walkthrough too ("wat does 3.40 say exactly"), never "I didn't catch that".
+        answerable = intent_of(tracker) != "nlu_fallback" and answering_action(intent_of(tracker)) is not None
         known = known_facts(tracker, walkthrough)
         if asks_to_correct(tracker) and CHANGE_ANSWER.search(text):
             # "change my answer about the harm box": names the answer to change, states nothing.
             return revisit(dispatcher, tracker, walkthrough, known, text)
         updates = stated_facts(walkthrough, requested, text, asking)
-        if asking and not updates:
+        if (asking or answerable) and not updates:
             return []  # answered by the rules, then the walkthrough goes on
         if asking:
             await answer(dispatcher, tracker, domain)
@@ -254,7 +283,8 @@ class AskFact(Action):
         if walkthrough is not None and self.fact in walkthrough.facts:
             message = question_message(walkthrough, self.fact)
             answered_too = is_interjection(tracker) and answering_action(intent_of(tracker)) is not None
-            if resuming(tracker) or answered_too:
+            went_on = ran_since_message(tracker, {"action_start_walkthrough"}) and under_way_before_message(tracker)
+            if resuming(tracker) or answered_too or (went_on and intent_of(tracker) in START_INTENTS):
                 message["text"] = f"Back to {walkthrough.called}: {message['text']}"
             dispatcher.utter_message(**message)
         return []

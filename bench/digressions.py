@@ -6,8 +6,11 @@ Each conversation goes through one form (the six walkthroughs; recording, agreei
 case-file records) and, at one point, digresses: a question, a term, a paragraph, an offence, urgent danger or a
 correction. A conversation counts as a success when the digression is answered as the same message is answered
 outside any form (or, for a correction, the given fact is revised), the form then asks its pending question
-again in one line ("Back to ..."), and the conversation ends with the right outcome. The walkthroughs' paths and
-outcomes come from knowledge/ (the pure decision functions), so the bench follows the decision data as it changes.
+again in one line ("Back to ..."), and the conversation ends with the right outcome. A digression that also states
+facts of the case has them used: the walkthrough's pending question is then the first one they leave open, and
+the expected outcome counts them (read by the walkthrough's own reader of facts, knowledge.walkthroughs). The
+walkthroughs' paths and outcomes come from knowledge/ (the pure decision functions), so the bench follows the
+decision data as it changes.
 Prints the share of successes, by form and by kind, and each failure.
 
 With `--heldout FILE` (bench/data/digressions_heldout.yml, written separately from this script's own messages), each
@@ -104,16 +107,26 @@ class Bench:
         self.send = send
         self._outside: dict[str, str] = {}
 
-    def outside(self, message: str) -> str:
-        """The first thing the assistant says to this message outside any form."""
+    def outside(self, message: str) -> list[str]:
+        """What the assistant says to this message outside any form, message by message."""
         if message not in self._outside:
-            self._outside[message] = (self.send(f"bench-outside-{uuid.uuid4().hex[:8]}", message) or [{}])[0].get(
-                "text"
-            ) or ""
+            replies = self.send(f"bench-outside-{uuid.uuid4().hex[:8]}", message)
+            self._outside[message] = [r.get("text") or "" for r in replies if r.get("text")]
         return self._outside[message]
 
-    def digression_answered(self, message: str, replies: list[dict], result: Result) -> None:
-        expected = self.outside(message)
+    def digression_answered(
+        self, message: str, replies: list[dict], result: Result, walkthrough: Walkthrough | None = None
+    ) -> None:
+        """Whether the replies inside the form hold the answer the message gets outside any form: its first message,
+        or, where outside it starts the very walkthrough the conversation is in, what it says besides that
+        walkthrough's opening and questions (the answer to what was asked), else the opening (the walkthrough
+        going on is the answer)."""
+        said = self.outside(message)
+        expected = said[0] if said else ""
+        if walkthrough is not None and expected.startswith(f"*{walkthrough.title}*."):
+            questions = [walkthrough.question(f).text for f in walkthrough.facts]
+            besides = [t for t in said[1:] if not any(q in t for q in questions)]
+            expected = besides[0] if besides else expected
         if not expected or expected not in texts(replies):
             result.failures.append(f"{message!r} not answered as outside the form: {texts(replies)[:300]!r}")
 
@@ -191,8 +204,14 @@ def digress(
         return correct(chat, walkthrough, known, fact, n, result)
     message = digression_message(kind, n)
     replies = chat.say(message)
-    bench.digression_answered(message, replies, result)
-    question = walkthrough.question(fact)
+    bench.digression_answered(message, replies, result, walkthrough)
+    # A digression that also states facts of the case ("it came in as a complaint") has them used, as any message
+    # in a walkthrough does: the walkthrough comes back to the first question they leave open.
+    known.update(walkthrough.extract(message, now()))
+    needed = walkthrough.next_facts(known, now())
+    if not needed:
+        return replies
+    question = walkthrough.question(needed[0])
     back = f"Back to {walkthrough.called}: {question.text}"
     if not replies or replies[-1].get("text") != back:
         result.failures.append(f"did not resume with {back!r}: {texts(replies)[-300:]!r}")

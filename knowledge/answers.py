@@ -98,6 +98,33 @@ def define(text: str, framework: Framework | None = None) -> Answer | None:
     return max(found, key=lambda item: item[0])[1] if found else None
 
 
+# "what's the FJC", "who is the LADO?", "what does LACSC stand for", "meaning of FAO", "FJC?", "LSCB = ?": the words
+# that may name the term asked about (a term of the glossary or of the jargon list, checked after).
+_TERM = r"[\w'/&-]+(?:\s+[\w'/&-]+){0,3}?"
+_TERM_ASKED = re.compile(
+    rf"(?:^|[.;:!,?(\u2014\u2013]\s*|\s-+\s*|\b(?:sorry|so|and|but|or|just|again)\s+)(?:what|wat|who)"
+    rf"(?:'s|s|\s+is|\s+are|\s+was|\s+does|\s+do)?\s+(?:an?\s+|the\s+)?(?P<a>{_TERM})\s*"
+    rf"(?:\bstands?\s+for\b|\bmeans?\b|\bexactly\b|\bagain\b|[,?.!;:\-\u2013\u2014(]|$)|"
+    rf"^\W*(?P<b>{_TERM})\s*=?\s*\?|\bmeaning of\s+(?:an?\s+|the\s+)?(?P<c>{_TERM})\s*(?:[,?.!;:]|$)|"
+    rf"\b(?P<d>[A-Za-z]{{2,8}})\s+stands?\s+for\b",
+    re.IGNORECASE,
+)
+
+
+def asks_what_term_means(text: str) -> bool:
+    """Whether a message asks what a term the glossary or the jargon list explains means ("what's the FJC, I need
+    to put it in the correction"), the term named on its own rather than inside a longer question."""
+    if text.lstrip().startswith("/"):
+        return False
+    terms = {_key(t) for t in load_framework().glossary}
+    terms |= {_key(t) for term, entry in load_jargon().items() for t in [term, *entry.get("aliases", [])]}
+    for match in _TERM_ASKED.finditer(text):
+        named = next((g for g in match.groups() if g), "")
+        if _key(named) in terms:
+            return True
+    return False
+
+
 def _key(term: str) -> str:
     return re.sub(r"[^a-z0-9]", "", term.lower())
 

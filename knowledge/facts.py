@@ -42,6 +42,32 @@ QUESTION = re.compile(
     r"(i|we|they|you|cafcass|guardians?|parents?|the|a|an|it|there)\b|\bam i\b|\by/n\b",
     re.IGNORECASE,
 )
+# Where words may answer a form's question ("yes, there was domestic violence", what was said at a point of the
+# record), a message asks something only by a "?", or by a clause that opens as a question or a request: a
+# question word ("what's", "wat does"), a verb before its subject ("is that", "do I", "can u"), or a request
+# ("show me", "pull up", "remind me"). A clause opens the message, or follows a stop, a comma, a dash or "and",
+# "but", "sorry"... A question word in the middle of the message counts only with its verb ("when do", "how soon
+# does"), so that "agreed, when father returns, to refer" answers; a verb before "I", "we" or "you" counts
+# anywhere ("for an s17 referral do I need ...").
+_WH = r"what|what's|whats|wat|wot|how|when|where|why|who|who's|whos|whose|which"
+_AUX = (
+    r"is|isn't|are|aren't|was|were|does|doesn't|do|don't|did|didn't|can|can't|could|should|must|shall|will|would|"
+    r"may|has|have|need|am"
+)
+_SUBJECT = r"i|we|you|u|they|he|she|it|this|that|these|those|there|the|a|an|my|our|his|her|their|its|any|anything"
+_REQUEST = (
+    r"show|read|explain|define|quote|display|open|pull up|bring up|look up|tell me|remind me|give me|let me see|"
+    r"lemme see|meaning of"
+)
+_CLAUSE = (
+    r"(?:^|[.;:!,?(\u2014\u2013]\s*|\s[-=/]+\s*|\b(?:and|but|also|though|btw|so|or|then|sorry|quick question|"
+    r"quick one|hang on|hold on|just)\s+)"
+)
+_ASKING = re.compile(
+    rf"\?|^\W*(?:{_WH})\b|^\W*(?:{_AUX})\s+\w|{_CLAUSE}(?:(?:{_WH})(?:\s+\w+)?\s+(?:{_AUX})\b|(?:{_WH})'s\b|"
+    rf"(?:{_AUX})\s+(?:{_SUBJECT})\b|(?:{_REQUEST})\b)|\b(?:{_AUX})\s+(?:i|we|you|u)\s+\w",
+    re.IGNORECASE,
+)
 
 
 def read_facts(text: str, now: datetime | None = None) -> dict[str, object]:
@@ -56,9 +82,43 @@ def read_facts(text: str, now: datetime | None = None) -> dict[str, object]:
     return {fact: value for fact, value in found.items() if fact not in doubtful}
 
 
-def asks_something(text: str) -> bool:
-    """Whether the message asks a question, rather than only describing a case."""
-    return bool(QUESTION.search(text or ""))
+def asks_something(text: str, answering: bool = False) -> bool:
+    """Whether the message asks a question, rather than only describing a case.
+
+    `answering`: the message replies to a form's question, which words may answer, so only a "?" or a clause
+    opening as a question or request counts (_ASKING), not a question word anywhere. A button's payload ("/...")
+    asks nothing.
+    """
+    text = (text or "").strip()
+    if not text or text.startswith("/"):
+        return False
+    return bool((_ASKING if answering else QUESTION).search(text))
+
+
+# A question about doing something, not a request to do it: "who has to agree an amendment?", "when should the
+# record be made?", "does the SM need to sign it?"; never "how do I amend a record", "can you export ...", nor one
+# that asks for records ("which records need my agreement?") or names one ("is record 12 agreed?").
+_ASKS_ABOUT = re.compile(
+    r"(?:^|[.;:!,?\u2014\u2013]\s*|\s-+\s*)(?:who|whom|whose|why|when|which|where|how (?:long|soon|often|quickly|many)|"
+    r"what|does|do (?!i\b|we\b)|is|are|must|should|has|have|need)\b",
+    re.IGNORECASE,
+)
+_ASKS_TO_DO = re.compile(
+    r"\b(?:can|could|would|will) (?:you|u|i|we)\b|\bhow (?:do|can|should) (?:i|we)\b|\bhow to\b|\bplease\b|"
+    r"\bpls\b|\b(?:i|we) (?:want|need|would like|'d like) to\b|\blet me\b|\bi'd like\b|"
+    r"\b(?:what|which) (?:of )?(?:my |the )?records?\b|\brecord (?:no\.? ?|number )?#?\d|#\d|"
+    r"\b[A-Z]{2}\d{2}[A-Z]\d{5}\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_rather_than_to_do(text: str) -> bool:
+    """Whether a message is a question about a task ("who has to agree an amendment - does the SM need to?")
+    rather than a request to do it ("can you amend record 12?", "how do I export the records?")."""
+    text = (text or "").strip()
+    if not text or text.startswith("/") or _ASKS_TO_DO.search(text):
+        return False
+    return "?" in text and bool(_ASKS_ABOUT.search(text))
 
 
 def decisions_for(facts: dict[str, object]) -> list[tuple[Walkthrough, dict[str, object]]]:

@@ -21,6 +21,30 @@ ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V"}
 _PARAGRAPH_REF = re.compile(r"(?<![\d.])([1-4])\.(\d{1,3})(?:\s*(?:-|–|to)\s*(?:([1-4])\.)?(\d{1,3}))?(?!\.?\d)")
 _APPENDIX_REF = re.compile(r"\bappendix\s+(iv|v|i{1,3}|[1-5])\b", re.IGNORECASE)
 
+# Words that ask to see a paragraph named in the message ("show me", "pull up", "what does 2.82 say", "check")...
+_SEEING = re.compile(
+    r"\b(show|see|read|pull|bring|open|display|quote|check|look|say|says|said|text|wording|words|verbatim|exactly)\b",
+    re.IGNORECASE,
+)
+# ...and the words around a paragraph's number that ask for nothing else ("para 2.18 quickly?", "2.19 pls").
+_FILLER = set(
+    "para paras paragraph paragraphs please pls plz quickly quick again the me can could u you i whats what's what "
+    "in at of framework full appendix".split()
+)
+
+
+def asks_for_paragraph(text: str) -> bool:
+    """Whether a message asks to see a paragraph or appendix it names by number: "can u show me 2.19 pls",
+    "pull up 2.83", "what's 2.81 again", "para 2.18?", "2.19?"; not "under 2.87 do I call the police?"."""
+    if text.lstrip().startswith("/"):
+        return False
+    rest = _APPENDIX_REF.sub(" ", _PARAGRAPH_REF.sub(" ", text))
+    if rest == text:
+        return False
+    if _SEEING.search(rest):
+        return True
+    return len([w for w in re.findall(r"[a-z']+", rest.lower()) if w not in _FILLER]) == 0
+
 
 class FrameworkDataError(ValueError):
     """The structured Framework is missing, stale or inconsistent with its source."""

@@ -158,3 +158,70 @@ def test_what_an_urgent_message_says_about_the_case_is_kept_after_the_urgent_gui
     assert "2.87" in replies[0]["text"]
     assert replies[-1]["text"].startswith("Back to the section 120 decision: ")
     assert LAW not in replies[-1]["text"]  # "private law" was said: not asked again
+
+
+@pytest.mark.parametrize(
+    "message", ["could you bring up 2.19 please", "2.20 again?", "wat does 2.18 say", "pull up para 2.19 pls"]
+)
+def test_a_paragraph_asked_for_in_loose_words_in_a_walkthrough_is_shown_then_the_question_comes_back(servers, message):
+    say = chat(servers)
+    say('/start_walkthrough{"walkthrough": "police_check"}')
+    replies = say(message)
+    assert outside(servers, message) in texts(replies)
+    assert replies[-1]["text"] == f"Back to the police check: {LAW}"
+
+
+def test_a_question_where_the_referral_walkthrough_wants_a_time_is_answered_not_swallowed(servers):
+    say = chat(servers)
+    say('/start_walkthrough{"walkthrough": "referral_type"}')
+    asked = texts(say("Yes"))
+    assert "When did you make the telephone referral to LACSC?" in asked
+    for message in ("so for a section 17 one do we need the family's consent", "could you bring up 2.103 please"):
+        replies = say(message)
+        assert outside(servers, message) in texts(replies)
+        assert texts(replies[-1:]).startswith(
+            "Back to the referral decision: When did you make the telephone referral to LACSC?"
+        )
+
+
+def test_the_decision_under_way_asked_for_again_goes_on_from_the_answers_given(servers):
+    say = chat(servers)
+    say('/start_walkthrough{"walkthrough": "section_120"}')
+    say("Private law")
+    replies = say("hold on, with old DV the children witnessed do I notify or refer under s120?")
+    assert "(2.78)" in texts(replies) and "Your answers so far are kept" in texts(replies)
+    assert texts(replies[-1:]).startswith("Back to the section 120 decision: ")
+    assert LAW not in texts(replies)  # the answer given is kept, not asked again
+
+
+def test_questions_in_loose_words_at_the_agreement_the_amendment_and_the_export(register, servers):
+    jo, sam = register("practitioner", "Jo"), register("service_manager", "Sam")
+    case = fresh_case()
+    saved = texts(record_in_conversation(jo, sam, case))
+    record_id = re.search(r"It is record (\d+) on", saved).group(1)
+
+    sam.says(f'/agree_record{{"record": "{record_id}"}}')
+    replies = sam.says("pull up 2.82 for me before I sign")
+    assert outside(servers, "pull up 2.82 for me before I sign") in texts(replies)
+    assert texts(replies[-1:]) == f"Record {record_id} on {case}, awaiting your agreement. Do you agree it?"
+    assert "Agreed by" in texts(sam.says('/choose{"option": "agree"}'))
+
+    jo.says(f'/amend_record{{"record": "{record_id}"}}')
+    assert "What should it say?" in texts(jo.says("Point 12"))
+    for message in (
+        "what's the LSCB, I want to name it right in the amendment",
+        "stalking, is that one of the listed offences",
+        "sorry, who needs to agree an amendment - does the SM?",  # about the task, not a command or an answer
+    ):
+        replies = jo.says(message)  # a question, not the amendment's words
+        assert outside(servers, message) in texts(replies)
+        assert f"Back to amending the record (record {record_id}): " in texts(replies)
+        assert "What should it say?" in texts(replies)
+    jo.says("Review at the next hearing.")
+    assert "Amendment saved on record" in texts(jo.says("It was left out by mistake."))
+
+    jo.says("export the records")
+    replies = jo.says("one sec - show me para 3.44 first")
+    assert outside(servers, "one sec - show me para 3.44 first") in texts(replies)
+    assert "Back to exporting records: Which case?" in texts(replies)
+    assert any("document" in (r.get("custom") or {}) for r in jo.says(case))

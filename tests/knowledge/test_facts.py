@@ -53,6 +53,39 @@ def test_a_question_is_told_from_a_description(text, asks):
     assert asks_something(text) is asks
 
 
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("how quickly do I have to refer?", True),
+        ("read me 3.45", True),
+        ("pull up 2.83 pls", True),
+        ("can u show me 2.19 pls", True),
+        ("wat does 3.40 say exactly", True),
+        ("does child abduction by a parent count as schedule one", True),
+        ("grooming - meeting a child after sexual grooming, is that a listed offence", True),
+        ("for an s17 referral do i need the parents consent or not", True),
+        ("before i export - show me para 3.83 re addresses", True),
+        ("hang on - how soon does the written confirmation go", True),
+        ("Private law", False),
+        ("/define_term", False),
+        ("yes, there was domestic violence", False),
+        ("Mother says father pushed her during handover last week.", False),
+        ("Mother asked what the plan is", False),
+        ("Agreed, when father returns, to refer to the LA", False),
+        ("The worry is that he drinks", False),
+        ("father has a caution for ABH", False),
+        ("yesterday 4pm", False),
+    ],
+)
+def test_a_reply_to_a_form_asks_something_only_by_a_question_mark_or_a_clause_opening_as_one(text, asks):
+    """The narrow reading, for a message that may be a form's answer; the broad one takes "what" anywhere."""
+    assert asks_something(text, answering=True) is asks
+
+
+def test_the_broad_reading_takes_a_question_word_anywhere():
+    assert asks_something("Mother asked what the plan is") and not asks_something("Mother asked what the plan is", True)
+
+
 def test_a_described_case_is_offered_the_decisions_that_apply_with_its_facts():
     answer = triage_answer(CASE)
     assert answer is not None
