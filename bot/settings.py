@@ -120,6 +120,7 @@ class Settings:
     terminal_token: str = ""  # FA_TERMINAL_TOKEN: lets the terminal chat speak for terminal: ids only
     anonymous_messages_per_minute: int = 20  # FA_ANONYMOUS_MESSAGES_PER_MINUTE: per tokenless sender and address
     telegram_case_content: str = "reference"  # FA_TELEGRAM_CASE_CONTENT: "reference" (and status) or "none"
+    tracker_retention_days: int = 30  # FA_TRACKER_RETENTION_DAYS: conversations' events older are purged
 
     @property
     def action_url(self) -> str:
@@ -172,6 +173,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         terminal_token=env.get("FA_TERMINAL_TOKEN", ""),
         anonymous_messages_per_minute=_bounded(env, "FA_ANONYMOUS_MESSAGES_PER_MINUTE", "20", 1, 6000),
         telegram_case_content=_one_of(env, "FA_TELEGRAM_CASE_CONTENT", "reference", ("reference", "none")),
+        tracker_retention_days=_bounded(env, "FA_TRACKER_RETENTION_DAYS", "30", 1, 3650),
     )
 
 
