@@ -112,7 +112,7 @@ def _jargon_answer(term: str, entry: dict) -> Answer:
 
 REPLY_BUDGET = 900  # characters a question's answer keeps to unless all of it is asked for
 QUOTE_BUDGET = 620  # of which the quoted passages
-SECOND_PASSAGE = 0.8  # the second passage is quoted too when it scores at least this share of the first
+SECOND_PASSAGE = 0.75  # the second passage is quoted too when it scores at least this share of the first
 WALKTHROUGHS = ("decide_section_120", "decide_police_check", "decide_referral_type")
 
 

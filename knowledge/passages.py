@@ -9,7 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
 
 from knowledge.framework import Framework, FrameworkDataError, Passage, load_framework
 from knowledge.search import Bm25Index, tokens
@@ -18,7 +20,10 @@ from knowledge.topics import load_topics, topic_for_intent
 QUESTIONS = Path(__file__).parent / "data" / "passage_questions.yml"
 
 # How much each signal counts, chosen on the development sets (bench/nlu_bench.py --tune).
-WEIGHTS = {"questions": 1.0, "sentences": 0.8, "bm25": 0.6, "prior": 1.2}
+WEIGHTS = {"model": 0.5, "questions": 0.6, "sentences": 0.8, "bm25": 0.6, "prior": 1.2}
+# How much each kind of example counts when the linear model is trained: a question's best passage, its next one,
+# one sentence of a passage, and a whole passage.
+EXAMPLE_WEIGHTS = {"best": 1.0, "next": 0.5, "sentence": 0.3, "passage": 0.5}
 SENTENCE = re.compile(r"(?<=[.;:])\s+(?=[A-Z•(-])|\n+")
 
 
@@ -62,8 +67,10 @@ def _analyzer(text: str) -> list[str]:
 
 
 class PassageRanker:
-    """Scores every passage for a message from four signals.
+    """Scores every passage for a message from five signals.
 
+    - model: a linear classifier (word pairs and character n-grams, so typos still match) trained on the questions
+      and on the passages' own sentences;
     - questions: how close the message is to the practitioners' questions each passage answers (nearest ones);
     - sentences: how close it is to the passage's own best-matching sentence;
     - bm25: Okapi BM25 over the whole passage with its heading;
@@ -97,12 +104,36 @@ class PassageRanker:
                 if cite in self.position:
                     prior[self.position[cite]] = max(prior[self.position[cite]], 1.0 - 0.03 * rank)
             self.area_prior[area] = prior
+        self.characters = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, min_df=2)
+        examples = [
+            (text, self.position[ref], EXAMPLE_WEIGHTS["best" if rank == 0 else "next"])
+            for text, refs in questions
+            for rank, ref in enumerate(refs[:2])
+        ]
+        examples += [(s, self.position[ref], EXAMPLE_WEIGHTS["sentence"]) for s, ref in sentence_rows]
+        examples += [(merged[ref], self.position[ref], EXAMPLE_WEIGHTS["passage"]) for ref in self.refs]
+        self.characters.fit([text for text, _, _ in examples])
+        self.model = LinearSVC(C=0.5).fit(
+            self._features([text for text, _, _ in examples]),
+            [label for _, label, _ in examples],
+            sample_weight=[weight for _, _, weight in examples],
+        )
+
+    def _features(self, texts: list[str]):
+        return hstack([self.vectorizer.transform(texts), self.characters.transform(texts)]).tocsr()
 
     def signals(self, text: str, intent_ranking: list[tuple[str, float]] | None = None) -> dict[str, np.ndarray]:
         """Each signal's score for every passage, scaled to 0-1 within this message."""
         n = len(self.refs)
         query = self.vectorizer.transform([text])
         found = {}
+        features = self._features([text])
+        decision = np.zeros(n)
+        if features.nnz:  # a message sharing not even a few letters with the data gets nothing from the model
+            decision[self.model.classes_] = self.model.decision_function(features)[0]
+            decision[np.setdiff1d(np.arange(n), self.model.classes_)] = decision.min()
+            decision -= decision.min()
+        found["model"] = decision / decision.max() if decision.max() > 0 else decision
         similarity = (query @ self.question_matrix).toarray().ravel()
         by_question = np.zeros(n)
         for index in np.argsort(-similarity)[:15]:
@@ -153,6 +184,6 @@ def area_cites() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def passage_ranker() -> PassageRanker:
-    """The ranker, built once from the Framework, the question data and the question areas (about a second)."""
+    """The ranker, built once from the Framework, the question data and the question areas (a few seconds)."""
     framework = load_framework()
     return PassageRanker(framework, load_questions(framework=framework), area_cites())
