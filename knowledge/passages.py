@@ -97,6 +97,8 @@ class PassageRanker:
         self.question_labels = [[self.position[r] for r in refs] for _, refs in questions]
         self.sentence_matrix = self.vectorizer.transform([s for s, _ in sentence_rows]).T.tocsr()
         self.sentence_owner = np.array([self.position[ref] for _, ref in sentence_rows])
+        # sentence rows come passage by passage: where each passage's run of sentences starts
+        self.sentence_starts = np.flatnonzero(np.r_[True, self.sentence_owner[1:] != self.sentence_owner[:-1]])
         self.area_prior: dict[str, np.ndarray] = {}
         for area, cites in area_cites.items():
             prior = np.zeros(len(self.refs))
@@ -119,15 +121,16 @@ class PassageRanker:
             sample_weight=[weight for _, _, weight in examples],
         )
 
-    def _features(self, texts: list[str]):
-        return hstack([self.vectorizer.transform(texts), self.characters.transform(texts)]).tocsr()
+    def _features(self, texts: list[str], words=None):
+        words = self.vectorizer.transform(texts) if words is None else words
+        return hstack([words, self.characters.transform(texts)]).tocsr()
 
     def signals(self, text: str, intent_ranking: list[tuple[str, float]] | None = None) -> dict[str, np.ndarray]:
         """Each signal's score for every passage, scaled to 0-1 within this message."""
         n = len(self.refs)
         query = self.vectorizer.transform([text])
         found = {}
-        features = self._features([text])
+        features = self._features([text], query)
         decision = np.zeros(n)
         if features.nnz:  # a message sharing not even a few letters with the data gets nothing from the model
             decision[self.model.classes_] = self.model.decision_function(features)[0]
@@ -145,7 +148,7 @@ class PassageRanker:
         found["questions"] = by_question
         similarity = (query @ self.sentence_matrix).toarray().ravel()
         by_sentence = np.zeros(n)
-        np.maximum.at(by_sentence, self.sentence_owner, similarity)
+        by_sentence[self.sentence_owner[self.sentence_starts]] = np.maximum.reduceat(similarity, self.sentence_starts)
         found["sentences"] = by_sentence
         bm25 = np.zeros(n)
         for hit in self.bm25.search(text, limit=n):
