@@ -108,7 +108,9 @@ class PassageRanker:
                 if cite in self.position:
                     prior[self.position[cite]] = max(prior[self.position[cite]], 1.0 - 0.03 * rank)
             self.area_prior[area] = prior
-        self.characters = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, min_df=2)
+        self.characters = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, min_df=2, max_features=5000
+        )
         examples = [
             (text, self.position[ref], EXAMPLE_WEIGHTS["best" if rank == 0 else "next"])
             for text, refs in questions
