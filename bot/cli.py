@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import hashlib
 import json
 import os
+import pwd
 import secrets
 import signal
 import subprocess
@@ -203,9 +203,9 @@ def send(settings: Settings, user: str, message: str) -> list[dict]:
 
 
 def terminal_user() -> str:
-    """Whoever runs the terminal chat, by login name: the id `staff add --terminal-user` registers."""
-
-    return getpass.getuser()
+    """Whoever runs the terminal chat, by the account of the process's real user id (not LOGNAME or USER, which anyone
+    can set): the id `staff add --terminal-user` registers."""
+    return pwd.getpwuid(os.getuid()).pw_name
 
 
 def chat(settings: Settings, user: str) -> None:

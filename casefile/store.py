@@ -104,7 +104,8 @@ class CaseFile:
       registered as a manager: staff are managed from the command line, which anyone able to run it on the
       server may use, so the directory needs no admin role in the conversation.
     - secure a case file: Service Managers, Senior Managers and admins (3.42-3.44); afterwards it takes no new
-      records, agreements or amendments, only later recordings by those involved in the case (3.45).
+      records, agreements or amendments, only later recordings by those involved in the case (3.45). Only an admin
+      releases a secured file, giving a reason.
     """
 
     def __init__(
@@ -328,6 +329,35 @@ class CaseFile:
             return _secured_view(case)
 
         return self._act(actor, "secure_file", work)
+
+    def release_file(self, actor: Identity, case_reference: str, reason: str) -> str:
+        """Release a secured case file, so it takes records, agreements and amendments again: an admin only, with a
+        reason. The audit entry keeps who secured it, when and why; the case reference released is returned.
+
+        Anyone else is refused alike whatever the reference; to an admin a missing case and one not secured differ.
+        """
+
+        def work(session: Session, note: AuditNote, staff: Staff) -> str:
+            reference = self._reference(case_reference)
+            note.case_reference = reference
+            if staff.role != "admin":
+                raise AccessRefused("Only an admin can release a secured case file; nothing was done.")
+            why = clean_text(reason, "reason for releasing the file", MAX_REASON_CHARS)
+            case = self._case(session, reference, create=False)
+            if case is None:
+                raise _nothing_you_can_see(reference)
+            session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+            secured = session.execute(select(SecuredFile).where(SecuredFile.case_id == case.id)).scalar_one_or_none()
+            if secured is None:
+                raise InvalidEntry(f"The case file for {reference} is not secured; nothing was done.")
+            note.reason = (
+                f"released the case file secured on {london(secured.secured_at)} by {secured.secured_by.name} "
+                f"(staff {secured.secured_by_id}) for: {secured.reason}; released because: {why}"
+            )
+            session.delete(secured)
+            return reference
+
+        return self._act(actor, "release_file", work)
 
     def add_later_recording(
         self, actor: Identity, case_reference: str, text: str, event_date: date
