@@ -1,5 +1,6 @@
 """Microsoft Teams as a Rasa input channel on the Bot Framework (the Sanic blueprint): each incoming activity's token
-checked (teams_auth), then answered through the Bot Connector (teams_connector)."""
+checked (teams_auth) before its body is read, the body limited in size, then answered through the Bot Connector
+(teams_connector)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
-from sanic.exceptions import InvalidUsage
+from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,6 +28,15 @@ from bot.input_guard import check_message
 from bot.settings import TeamsSettings, load_settings
 
 log = logging.getLogger(__name__)
+# The largest activity read: a message, a button press or a file consent is a few kilobytes.
+MAX_ACTIVITY_BYTES = 1024 * 1024
+
+
+def _unread(request: Request, answer: HTTPResponse) -> HTTPResponse:
+    """Answer without reading the body: the connection is closed after the answer rather than the body drained."""
+    if request.stream is not None:
+        request.stream.request_max_size = 0
+    return answer
 
 
 def _fields(reply: Activity) -> dict[str, Any]:
@@ -78,7 +88,8 @@ class TeamsInput(InputChannel):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.settings.configured else "Teams is not configured"})
 
-        @teams.route("/webhook", methods=["POST"])
+        # Streamed: the handler runs on the request's headers, so the token is checked before any of the body is read.
+        @teams.route("/webhook", methods=["POST"], stream=True)
         async def webhook(request: Request) -> HTTPResponse:
             return await self.receive(request, on_new_message)
 
@@ -105,21 +116,31 @@ class TeamsInput(InputChannel):
 
     async def receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
         if not self.settings.configured:
-            return response.text("Teams is not configured", status=503)
+            return _unread(request, response.text("Teams is not configured", status=503))
         try:
+            token = await self.validator.check_token(request.headers.get("Authorization", ""))
+        except Unauthorized as error:
+            log.warning("Refused a Teams request: %s", error)
+            return _unread(request, response.text("Unauthorized", status=401))
+        except KeysUnavailable as error:
+            log.error("Cannot check Teams tokens, the signing keys are unavailable: %s", error)
+            return _unread(request, response.text("Signing keys unavailable", status=503))
+        if request.stream is not None:
+            request.stream.request_max_size = MAX_ACTIVITY_BYTES
+        try:
+            await request.receive_body()
             body = request.json
+        except PayloadTooLarge:
+            return response.text(f"An activity is at most {MAX_ACTIVITY_BYTES} bytes", status=413)
         except InvalidUsage:
             body = None
         if not isinstance(body, dict):
             return response.text("Not a Bot Framework activity", status=400)
         try:
-            await self.validator.check(request.headers.get("Authorization", ""), body)
+            self.validator.check_activity(token, body)
         except Unauthorized as error:
             log.warning("Refused a Teams request: %s", error)
             return response.text("Unauthorized", status=401)
-        except KeysUnavailable as error:
-            log.error("Cannot check Teams tokens, the signing keys are unavailable: %s", error)
-            return response.text("Signing keys unavailable", status=503)
         activity = Activity.deserialize(body)
         if activity.channel_id != TEAMS_CHANNEL_ID:
             return response.text("This endpoint serves Microsoft Teams only", status=403)
