@@ -1,5 +1,5 @@
 """The case file's commands for `python -m bot`: manage the staff directory, export records for the case file,
-release a secured case file and check the audit log's hash chain."""
+release a secured case file, check the audit log's hash chain and migrate the case file's database."""
 
 from __future__ import annotations
 
@@ -11,18 +11,19 @@ from pathlib import Path
 
 from bot.settings import case_file
 from casefile.audit import verify_chain
+from casefile.database import upgrade
 from casefile.errors import CaseFileError, UnknownStaff
 from casefile.models import ROLES
 from casefile.staff import CHANNEL_OPTIONS, STAFF_CHANNELS, registration_hint
 from casefile.store import CaseFile
 from casefile.views import Identity
 
-COMMANDS = ("staff", "export", "release", "audit")
+COMMANDS = ("staff", "export", "release", "audit", "migrate")
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register `staff add|list|deactivate|link|import`, `export`, `release` and `audit verify` on the top-level
-    command parser."""
+    """Register `staff add|list|deactivate|link|import`, `export`, `release`, `audit verify` and `migrate` on the
+    top-level command parser."""
     staff = subparsers.add_parser("staff", help="manage who may use the case file")
     actions = staff.add_subparsers(dest="staff_command", required=True)
 
@@ -65,6 +66,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     release.add_argument("--case", required=True, help="the case reference")
     release.add_argument("--reason", required=True, help="why the file is released")
 
+    subparsers.add_parser(
+        "migrate", help="bring the case file's database to the newest schema (as the role owning its tables)"
+    )
+
     audit = subparsers.add_parser("audit", help="check the case file's audit log")
     audit_actions = audit.add_subparsers(dest="audit_command", required=True)
     audit_actions.add_parser("verify", help="recompute the audit log's hash chain and name the first broken entry")
@@ -77,11 +82,15 @@ def operator() -> Identity:
 
 
 def run(args: argparse.Namespace, casefile: CaseFile | None = None) -> int:
-    """Carry out a parsed `staff`, `export`, `release` or `audit` command; the exit code."""
+    """Carry out a parsed `staff`, `export`, `release`, `audit` or `migrate` command; the exit code."""
     store = casefile or case_file()
     try:
         if args.command == "audit":
             return _audit(store)
+        if args.command == "migrate":
+            upgrade(store.database.url)
+            print("The case file's database is at the newest schema.")
+            return 0
         if args.command == "export":
             _export(store, args)
         elif args.command == "release":
