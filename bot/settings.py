@@ -120,6 +120,9 @@ class Settings:
     terminal_token: str = ""  # FA_TERMINAL_TOKEN: lets the terminal chat speak for terminal: ids only
     anonymous_messages_per_minute: int = 20  # FA_ANONYMOUS_MESSAGES_PER_MINUTE: per tokenless sender and address
     telegram_case_content: str = "reference"  # FA_TELEGRAM_CASE_CONTENT: "reference" (and status) or "none"
+    # FA_CASEFILE_SERVICE_URL: set for the Rasa server, which then reaches the case file through the action server at
+    # this address (bot/casefile_client.py) and never through a database; empty: this process opens the database.
+    casefile_service_url: str = ""
 
     @property
     def action_url(self) -> str:
@@ -172,6 +175,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         terminal_token=env.get("FA_TERMINAL_TOKEN", ""),
         anonymous_messages_per_minute=_bounded(env, "FA_ANONYMOUS_MESSAGES_PER_MINUTE", "20", 1, 6000),
         telegram_case_content=_one_of(env, "FA_TELEGRAM_CASE_CONTENT", "reference", ("reference", "none")),
+        casefile_service_url=env.get("FA_CASEFILE_SERVICE_URL", "").strip(),
     )
 
 
@@ -251,12 +255,17 @@ def _one_of(env, name: str, default: str, allowed: tuple[str, ...]) -> str:
 
 @lru_cache(maxsize=1)
 def case_file() -> CaseFile:
-    """The case file of this process, built from the settings on first use (its database opens on first use too)."""
+    """The case file of this process, built from the settings on first use (its database opens on first use too); in
+    the Rasa server, the few calls its channels make, through the action server."""
     from datetime import timedelta
 
     from casefile import CaseFile
 
     settings = load_settings()
+    if settings.casefile_service_url:
+        from bot.casefile_client import RemoteCaseFile
+
+        return RemoteCaseFile(settings.casefile_service_url, settings.action_token)  # type: ignore[return-value]
     return CaseFile(
         settings.casefile_database_url,
         case_reference_pattern=settings.case_reference_pattern,
