@@ -25,6 +25,7 @@ from bot.channels.teams_auth import TEAMS_CHANNEL_ID, KeysUnavailable, SigningKe
 from bot.channels.teams_connector import CHANNEL, BotConnector, TeamsOutput, conversation_reference, send_proactive
 from bot.channels.teams_files import FILE_CONSENT_INVOKE, Exporter, answer_consent, case_file_export
 from bot.input_guard import check_message
+from bot.seen_messages import SeenMessages
 from bot.settings import TeamsSettings, load_settings
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,8 @@ class TeamsInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TeamsInput:
         """Configured from TEAMS_* environment variables (read by bot.settings); credentials.yml needs no values."""
-        return cls(load_settings().teams.check())
+        settings = load_settings()
+        return cls(settings.teams.check(), seen=SeenMessages(settings.redis_url))
 
     def __init__(
         self,
@@ -73,8 +75,11 @@ class TeamsInput(InputChannel):
         lookup: StaffLookup | None = None,
         references: ConversationReferences | None = None,
         exporter: Exporter | None = None,
+        seen: SeenMessages | None = None,
     ) -> None:
         self.settings = settings
+        # Activities already answered, by id: the Bot Framework delivers one again when an answer is slow.
+        self.seen = seen or SeenMessages(None)
         self.lookup = lookup
         self.references = references or ConversationReferences(settings.database_url)
         self.connector = BotConnector(settings)
@@ -109,6 +114,7 @@ class TeamsInput(InputChannel):
         @teams.listener("after_server_stop")
         async def close(app: Any, loop: Any) -> None:
             stop_notifying.set()
+            await self.seen.close()
             await self.connector.close()
             self.references.close()
 
@@ -201,15 +207,26 @@ class TeamsInput(InputChannel):
                 await output.send_text_message(external_id, verdict.refusal)
                 return
             message = verdict.text
+            if activity.id and not await self.seen.first(caller.sender_id, activity.id):
+                return  # delivered again: answered the first time, by this server or another
             await output.typing()
             try:
                 await on_new_message(
-                    UserMessage(message, output, caller.sender_id, input_channel=CHANNEL, metadata=caller.metadata())
+                    UserMessage(
+                        message,
+                        output,
+                        caller.sender_id,
+                        input_channel=CHANNEL,
+                        metadata=caller.metadata(),
+                        message_id=activity.id,
+                    )
                 )
             except DeliveryError:
                 raise
             except Exception:
                 log.exception("The assistant could not answer a Teams message")
+                if activity.id:
+                    await self.seen.forget(caller.sender_id, activity.id)
                 await output.send_text_message(external_id, unavailable(message))
         except DeliveryError as error:
             log.error("A reply could not be delivered to Teams: %s", error)

@@ -149,3 +149,19 @@ def test_in_redis_the_id_expires_and_a_failed_answer_can_be_retried():
                 await replica.close()
 
     asyncio.run(run())
+
+
+def test_a_teams_activity_delivered_twice_is_answered_once(tmp_path):
+    from tests.bot.channels.test_teams import activity, post, running, token
+
+    async def run():
+        async with running(tmp_path) as r:
+            valid = f"Bearer {token(r.base + '/')}"
+            once = activity(r.base, text="what is a strategy discussion?")
+            for _ in range(2):
+                assert (await post(r.webhook, once, valid))[0] == 200
+            assert (await post(r.webhook, activity(r.base, text="and a section 47?"), valid))[0] == 200
+            assert [m.text for m in r.agent.messages] == ["what is a strategy discussion?", "and a section 47?"]
+            assert len(r.microsoft.messages()) == 2  # one answer each
+
+    asyncio.run(run())
