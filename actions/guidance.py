@@ -39,19 +39,21 @@ def paragraph_button(ref: str, title: str) -> dict[str, str]:
     return button(f"{ref} {title}" if title else ref, f'/show_paragraph{{"paragraph": "{ref}"}}')
 
 
-def area_answer(topic: str, text: str, ranking: list[tuple[str, float]]) -> Answer:
-    """The passages that answer the question asked; the area's overview when a button asks for it, or the person
-    asks for all of it."""
+def area_answer(topic: str, text: str, ranking: list[tuple[str, float]], already: tuple[str, ...] = ()) -> Answer:
+    """The passages that answer the question asked (those `already` quoted in the reply left out); the area's overview
+    when a button asks for it, or the person asks for all of it."""
     if text.startswith("/") or WHOLE_AREA.search(text):
         return topic_answer(topic)
-    return question_answer(text, ranking) or topic_answer(topic)
+    return question_answer(text, ranking, already=already) or topic_answer(topic)
 
 
-def answer_for(intent: str | None, text: str, ranking: list[tuple[str, float]] | None = None) -> Answer | None:
+def answer_for(
+    intent: str | None, text: str, ranking: list[tuple[str, float]] | None = None, already: tuple[str, ...] = ()
+) -> Answer | None:
     """The Framework answer to a message of this intent, for the intents answered from knowledge/ alone."""
     topic = topic_for_intent(intent)
     if topic:
-        return area_answer(topic, text, ranking or [(str(intent), 1.0)])
+        return area_answer(topic, text, ranking or [(str(intent), 1.0)], already)
     if intent == "offence_lookup":
         return offence_answer(text)
     if intent == "define_term":
@@ -129,7 +131,7 @@ class ActionUrgentGuidance(Action):
         ranking = ranking_of(tracker)
         also = ranking[1] if len(ranking) > 1 else None
         if also and also.get("confidence", 0) >= SECOND_QUESTION_FLOOR:
-            answer = answer_for(also.get("name"), text_of(tracker), intents_of(tracker)[1:])
+            answer = answer_for(also.get("name"), text_of(tracker), intents_of(tracker)[1:], guidance.citations)
             if answer is not None:
                 say(dispatcher, answer)
         return []

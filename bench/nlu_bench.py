@@ -82,7 +82,11 @@ def reply_for(intent: str, ranking: list[tuple[str, float]], text: str) -> Answe
     if intent == "urgent_danger":
         urgent = urgent_guidance()
         also = ranking[1] if len(ranking) > 1 else None
-        answer = question_answer(text, ranking[1:]) if also and also[1] >= 0.5 and topic_for_intent(also[0]) else None
+        answer = (
+            question_answer(text, ranking[1:], already=urgent.citations)
+            if also and also[1] >= 0.5 and topic_for_intent(also[0])
+            else None
+        )
         cites = urgent.citations + (answer.citations if answer else ())
         return Answer(urgent.text + ("\n\n" + answer.text if answer else ""), cites)
     if intent == "show_paragraph":

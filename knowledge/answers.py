@@ -177,16 +177,18 @@ def question_answer(
     question: str,
     intent_ranking: list[tuple[str, float]] | None = None,
     framework: Framework | None = None,
+    already: tuple[str, ...] = (),
 ) -> Answer | None:
     """The answer to a question: the one or two passages that answer it, word for word with their numbers, then a
     line naming the question area, with buttons to the area's overview, the next-best paragraphs and the walkthrough.
-    None if no passage matches at all.
+    Passages `already` quoted in the same reply are not quoted again. None if no passage matches at all.
     """
     from knowledge.passages import passage_ranker
     from knowledge.topics import NEXT_STEPS, load_topics, topic_for_intent
 
     fw = framework or load_framework()
-    ranked = passage_ranker().rank(question, intent_ranking, limit=4)
+    ranked = passage_ranker().rank(question, intent_ranking, limit=4 + len(already))
+    ranked = [passage for passage in ranked if passage.ref not in already][:4]
     if not ranked:
         return None
     quoted = [ranked[0]]
