@@ -6,6 +6,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta, timezone
 
+from actions.casefile_drafts import DRAFT
 from actions.casefile_note import SAVE_ANYWAY, correction, correction_help, note_updates
 from actions.casefile_tasks import (
     CHANGEABLE,
@@ -143,6 +144,7 @@ async def answer_record_confirmation(turn: Turn, text: str) -> Updates:
         *draft,
         discussion_key(*draft, reasons),
         reasons,
+        draft_id=turn.slot(DRAFT),
         not_done="The record was not saved.",
     )
     if saved.error is not None:
@@ -217,7 +219,12 @@ async def answer_chosen_record(turn: Turn, text: str) -> Updates:
 
 async def agree(turn: Turn, amendment: dict[str, str] | None) -> Updates:
     agreed = await turn.attempt(
-        case_file().agree, turn.actor, int(turn.slot("chosen_record")), amendment, not_done="The record was not agreed."
+        case_file().agree,
+        turn.actor,
+        int(turn.slot("chosen_record")),
+        amendment,
+        draft_id=turn.slot(DRAFT),
+        not_done="The record was not agreed.",
     )
     if agreed.error is not None:
         return END if agreed.final else None
@@ -281,6 +288,7 @@ async def answer_amendment_reason(turn: Turn, text: str) -> Updates:
         key,
         turn.slot("amended_text"),
         text,
+        draft_id=turn.slot(DRAFT),
         not_done="The amendment was not saved.",
     )
     if amended.error is not None:

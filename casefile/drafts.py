@@ -8,6 +8,7 @@ import json
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,18 @@ MAX_ANSWER_CHARS = 20_000
 MAX_DRAFT_CHARS = 200_000
 DEFAULT_DRAFT_RETENTION = timedelta(days=30)
 Answer = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """One's own draft: its task, its answers, and the record it was saved as (its answers then gone)."""
+
+    id: str
+    task: str
+    answers: dict[str, Answer]
+    saved_record_id: int | None = None
+
+
 NO_DRAFT = "There is no draft of yours with that id: its task may have ended. Start it again."
 
 
@@ -45,52 +58,56 @@ class Drafts:
     def start(self, actor: Identity, task: str, answers: Mapping[str, Answer] | None = None) -> str:
         """A new draft of `task` owned by the actor, with any answers already given; returns its id."""
         draft_id = secrets.token_hex(16)
-
-        def work(session: Session, note: AuditNote) -> str:
+        checked = _encoded(_answers(answers or {}))
+        with self._casefile.database.session() as session:
             staff = resolve_actor(session, as_identity(actor))
-            note.staff_id = staff.id
             now = self._now()
             session.add(
                 Draft(
                     id=draft_id,
                     staff_id=staff.id,
                     task=_task(task),
-                    answers=_encoded(_answers(answers or {})),
+                    answers=checked,
                     created_at=now,
                     updated_at=now,
                 )
             )
-            note.reason = f"started a draft of the {task} task"
-            return draft_id
+        return draft_id
 
-        return audited(self._casefile.database, as_identity(actor), "start_draft", self._now, work)
-
-    def read(self, actor: Identity, draft_id: str) -> dict[str, Answer]:
-        """The answers of the actor's own draft."""
+    def read(self, actor: Identity, draft_id: str) -> DraftView:
+        """The actor's own draft."""
         with self._refusals_audited(actor, "read_draft"), self._casefile.database.session() as session:
-            return json.loads(self._own(session, actor, draft_id).answers)
+            draft = self._own(session, actor, draft_id)
+            return DraftView(draft.id, draft.task, json.loads(draft.answers), draft.saved_record_id)
 
     def update(self, actor: Identity, draft_id: str, changes: Mapping[str, Answer]) -> dict[str, Answer]:
         """Set answers of the actor's own draft (None forgets one); returns all its answers."""
         updates = _answers(changes)
         with self._refusals_audited(actor, "update_draft"), self._casefile.database.session() as session:
             draft = self._own(session, actor, draft_id, for_update=True)
+            if draft.saved_record_id is not None:
+                raise InvalidEntry(f"That draft was saved as record {draft.saved_record_id}: start a new task.")
             answers = {**json.loads(draft.answers), **updates}
             answers = {key: value for key, value in answers.items() if value is not None}
             draft.answers = _encoded(answers)
             draft.updated_at = self._now()
             return answers
 
-    def discard(self, actor: Identity, draft_id: str) -> None:
-        """Delete the actor's own draft: its task was stopped or has ended."""
-
-        def work(session: Session, note: AuditNote) -> None:
-            draft = self._own(session, actor, draft_id, for_update=True)
-            note.staff_id = draft.staff_id
-            note.reason = f"discarded a draft of the {draft.task} task"
+    def discard(self, actor: Identity, draft_id: str, keep_saved: bool = False) -> bool:
+        """Delete the actor's own draft (its task was stopped or has ended); a missing one is already gone. With
+        `keep_saved`, a draft already saved as a record (which holds no answers) is left for a second confirmation
+        to find. Returns whether a draft was deleted."""
+        with self._refusals_audited(actor, "discard_draft"), self._casefile.database.session() as session:
+            try:
+                draft = self._own(session, actor, draft_id, for_update=True)
+            except _SomeoneElses:
+                raise
+            except NotFound:
+                return False
+            if keep_saved and draft.saved_record_id is not None:
+                return False
             session.delete(draft)
-
-        audited(self._casefile.database, as_identity(actor), "discard_draft", self._now, work)
+            return True
 
     def purge(self, operator: Identity, older_than: timedelta = DEFAULT_DRAFT_RETENTION) -> int:
         """Delete every draft not changed for longer than `older_than`; returns how many. Audited in the operator's

@@ -330,5 +330,8 @@ class Draft(Base):
     staff_id = Column(Integer, ForeignKey("staff.id"), nullable=False, index=True)
     task = Column(String(20), nullable=False)
     answers = Column(Text, nullable=False)  # a JSON object: each question's answer
+    # Once its record is saved: the record's id, the answers gone. Kept so that confirming again after a crash lost
+    # the reply finds what was saved; purged like any other draft.
+    saved_record_id = Column(Integer, ForeignKey("discussion_records.id"), nullable=True)
     created_at = Column(UTCDateTime, nullable=False)
     updated_at = Column(UTCDateTime, nullable=False, index=True)

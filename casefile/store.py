@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, delete, exists, or_, select
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -146,7 +146,7 @@ class CaseFile:
 
         The actions of point 10 that name a time become follow-ups of whoever takes them (see casefile.follow_ups),
         and `decision_reasons` is the optional "Decision agreed and why" line (Framework 3.62). The actor's draft
-        `draft_id`, if given, is deleted in the same transaction: kept if the record is not saved.
+        `draft_id`, if given, loses its answers in the same transaction (kept whole if the record is not saved).
         """
 
         def work(session: Session, note: AuditNote, staff: Staff) -> RecordView:
@@ -161,7 +161,7 @@ class CaseFile:
                     raise InvalidEntry("That message id belongs to another record; nothing was saved.")
                 note.record_ids = [earlier.id]
                 note.reason = "the same message again: the record saved the first time is returned"
-                _delete_draft(session, draft_id, staff)
+                _delete_draft(session, draft_id, staff, saved=earlier)
                 return _record_view(earlier)
             the_practitioner = _party(session, practitioner, PRACTITIONER_ROLES, "practitioner")
             the_manager = _party(session, manager, MANAGER_ROLES, "manager")
@@ -204,7 +204,7 @@ class CaseFile:
                 f"{staff.name} asks you to agree the record of your discussion on {reference} "
                 f"(record {record.id}; Framework 2.82).",
             )
-            _delete_draft(session, draft_id, staff)
+            _delete_draft(session, draft_id, staff, saved=record)
             note.record_ids = [record.id]
             note.reason = f"recorded the discussion; {other.name} asked to agree it" + (
                 f"; follow-ups {', '.join(str(f.id) for f in follow_ups)}" if follow_ups else ""
@@ -761,10 +761,16 @@ def _start_of(day: object, what: str) -> datetime:
 # -- loading and views -------------------------------------------------------------------------------------------
 
 
-def _delete_draft(session: Session, draft_id: object, staff: Staff) -> None:
-    """The actor's own draft of what was just saved, deleted with it; another's, or none, is left alone."""
-    if isinstance(draft_id, str):
-        session.execute(delete(Draft).where(Draft.id == draft_id, Draft.staff_id == staff.id))
+def _delete_draft(session: Session, draft_id: object, staff: Staff, saved: DiscussionRecord | None = None) -> None:
+    """The actor's own draft of what was just saved: deleted with it, or, for a new record, emptied of its answers
+    and left naming the record (see Draft.saved_record_id). Another's draft, or none, is left alone."""
+    if not isinstance(draft_id, str):
+        return
+    mine = and_(Draft.id == draft_id, Draft.staff_id == staff.id)
+    if saved is None:
+        session.execute(delete(Draft).where(mine))
+    else:
+        session.execute(update(Draft).where(mine).values(answers="{}", saved_record_id=saved.id))
 
 
 def _records_query():

@@ -21,6 +21,7 @@ def upgrade() -> None:
         sa.Column("staff_id", sa.Integer(), sa.ForeignKey("staff.id"), nullable=False, index=True),
         sa.Column("task", sa.String(20), nullable=False),
         sa.Column("answers", sa.Text(), nullable=False),
+        sa.Column("saved_record_id", sa.Integer(), sa.ForeignKey("discussion_records.id"), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False, index=True),
     )
