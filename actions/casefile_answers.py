@@ -301,6 +301,14 @@ async def answer_amendment_reason(turn: Turn, text: str) -> Updates:
         f'and signed {latest.amended_by.described}.\n"{LABELS[key]}" now reads: {record.point(key).shown}\n'
         f"The original text is kept in the record: {record.point(key).shown_original}\n"
         f"Reason: {latest.reason}\n{other.name} has been told."
+        + (
+            f"\nThe record had been agreed, so it is no longer: it awaits {record.other_party.name}'s agreement again "
+            "(Framework 2.82)."
+            if record.earlier_agreements
+            and not record.agreed
+            and record.earlier_agreements[-1].withdrawn_at == latest.amended_at
+            else ""
+        )
     )
     return ended("amend", "amended", record.id)
 

@@ -16,6 +16,7 @@ from actions.casefile_form import (
     ActionAfterCasefileTask,
     ActionFinishCasefileTask,
     ActionStartCasefileTask,
+    ActionStopCasefileTask,
     ValidateCasefileForm,
 )
 from actions.casefile_records import ActionListRecords
@@ -440,6 +441,56 @@ def test_an_amendment_is_dated_and_keeps_the_original(store, make_tracker):
     point = store.get_record(Identity("telegram", "201"), record.id).point("where_child_is_now")
     assert point.current == "With father since Sunday."
     assert point.amendments[0].reason == "I recorded the wrong address."
+
+
+def test_amending_an_agreed_record_asks_for_agreement_again(store, make_tracker):
+    talk, _ = record_discussion(make_tracker)
+    saved(talk)
+    [record] = store.find_records(Identity("telegram", "201"))
+    store.agree(Identity("telegram", "101"), record.id)
+    amender = Conversation(make_tracker, JO)
+    amender.start(f"amend record {record.id}", "amend_record")
+    amender.answer("3")
+    amender.answer("With father since Sunday.")
+    assert amender.answers["amended_text"] == "With father since Sunday." and amender.slots["amended_text"] is None
+    replies = texts(amender.answer("I recorded the wrong address."))
+    assert "The record had been agreed, so it is no longer: it awaits Sam Patel's agreement again" in replies
+    assert amender.slots[DRAFT] is None
+    manager = Conversation(make_tracker, SAM)
+    manager.start("agree the record", "agree_record")
+    [choice] = buttons(manager.ask())
+    manager.answer(choice["payload"])
+    assert "Agreed by Sam Patel" in texts(manager.answer("Agree"))
+    again = store.get_record(Identity("telegram", "201"), record.id)
+    assert again.agreed and [a.agreed_by.name for a in again.earlier_agreements] == ["Sam Patel"]
+
+
+def test_the_answers_are_in_the_draft_and_the_conversation_holds_only_its_id(store, make_tracker):
+    talk, _ = record_discussion(make_tracker)
+    draft_id = talk.slots[DRAFT]
+    assert all(talk.slots.get(slot) is None for slot in KEPT)
+    draft = store.drafts.read(Identity("telegram", "201"), draft_id)
+    assert (
+        draft.task == "record"
+        and draft.answers["point_nature_of_concerns"] == POINT_ANSWERS["point_nature_of_concerns"]
+    )
+    # Someone else given Jo's draft id (a forged slot) finds no draft: the task stops and shows nothing of it.
+    ned = Conversation(make_tracker, NED)
+    ned.slots, ned.active = {**talk.slots}, True
+    replies = ned.answer("Save", message_id="m-ned")
+    assert texts(replies).startswith("The answers of this task are no longer kept")
+    assert ned.slots["casefile_task"] is None and ned.slots[DRAFT] is None
+    assert store.find_records(Identity("telegram", "202")) == []
+    assert store.drafts.read(Identity("telegram", "201"), draft_id).answers == draft.answers
+
+
+def test_stopping_a_task_deletes_its_draft(store, make_tracker):
+    talk, _ = record_discussion(make_tracker)
+    draft_id = talk.slots[DRAFT]
+    events = run(ActionStopCasefileTask().run(CollectingDispatcher(), talk.tracker("stop", "stop"), {}))
+    assert {"event": "slot", "timestamp": None, "name": DRAFT, "value": None} in events
+    with pytest.raises(NotFound):
+        store.drafts.read(Identity("telegram", "201"), draft_id)
 
 
 def _seed(store: CaseFile) -> dict:
