@@ -27,6 +27,7 @@ from actions.casefile_tasks import (
 from actions.casefile_turn import Turn, directory, is_manager, other_parties
 from actions.common import button
 from actions.interjections import asked_before, resuming
+from bot.case_content import reference
 from casefile import POINTS
 from casefile.export import summary
 from casefile.points import CHOICES, LABELS, POINT_KEYS, shown
@@ -121,6 +122,7 @@ async def ask_record_confirmation(turn: Turn) -> None:
         + draft
         + "\n\nSave it? Once saved, the other person is asked to agree it (Framework 2.82).",
         option_buttons(choices),
+        shows=reference("draft"),
     )
 
 
@@ -176,7 +178,9 @@ async def ask_agreement_decision(turn: Turn) -> None:
             option_buttons(DECISION) + [SHOW_RECORD],
         )
         return
-    turn.say(summary(record) + "\nDo you agree this record?", option_buttons(DECISION))
+    turn.say(
+        summary(record) + "\nDo you agree this record?", option_buttons(DECISION), shows=reference("record", record.id)
+    )
 
 
 async def ask_amended_point(turn: Turn) -> None:

@@ -24,6 +24,7 @@ from actions.casefile_tasks import (
 )
 from actions.casefile_turn import UNREACHABLE_READ, Turn, case_file, directory, is_manager, log_failure, normalised
 from actions.common import button, entities_of, text_of
+from bot.case_content import reference
 from casefile import CaseFileError
 from casefile.export import summary
 from casefile.references import case_references
@@ -54,10 +55,14 @@ async def export(turn: Turn, record_id: int | None, case_reference: str | None) 
     document = await turn.attempt(
         case_file().export, turn.actor, record_id=record_id, case_reference=case_reference, fmt="docx"
     )
-    turn.say(text.value.content.decode("utf-8"))
+    exported = (
+        reference("export-record", record_id) if record_id is not None else reference("export-case", case_reference)
+    )
+    turn.say(text.value.content.decode("utf-8"), shows=exported)
     if document.error is None:
         doc = document.value
         turn.dispatcher.utter_message(
+            **exported,
             text=f"The same as a Word document: {doc.filename}",
             json_message={
                 "document": {
@@ -198,13 +203,13 @@ async def show_record(turn: Turn, me: StaffMember, record_id: int, buttons: bool
         return
     record: RecordView = found.value
     if not buttons:
-        turn.say(summary(record))
+        turn.say(summary(record), shows=reference("record", record.id))
         return
     actions = [button("Agree", f'/agree_record{{"record": "{record.id}"}}')] if awaiting(record, me) else []
     if me.id in (record.practitioner.id, record.manager.id) and record.secured is None:
         actions.append(button("Amend", f'/amend_record{{"record": "{record.id}"}}'))
     actions.append(button("Export", f'/export_records{{"record": "{record.id}"}}'))
-    turn.say(summary(record), actions)
+    turn.say(summary(record), actions, shows=reference("record", record.id))
 
 
 async def show_current(turn: Turn, me: StaffMember) -> bool:
@@ -214,7 +219,7 @@ async def show_current(turn: Turn, me: StaffMember) -> bool:
         return False
     chosen = turn.slot("chosen_record")
     if task_of(turn.tracker) == "record" and turn.slot("concern_identified_at"):
-        turn.say("The record as it stands, not saved yet:\n\n" + await current_draft(turn))
+        turn.say("The record as it stands, not saved yet:\n\n" + await current_draft(turn), shows=reference("draft"))
         return True
     if chosen:
         await show_record(turn, me, int(chosen), buttons=False)

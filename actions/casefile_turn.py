@@ -179,10 +179,13 @@ class Turn:
         self._me: StaffMember | None = None
         self.lead = ""  # put before the next thing said: "Back to recording your discussion on ZW25P01234: "
 
-    def say(self, text: str, buttons: list[dict[str, str]] | None = None) -> None:
-        """One message, however long: each channel cuts it to its own limit (bot/channels/formatting.py)."""
+    def say(self, text: str, buttons: list[dict[str, str]] | None = None, shows: dict[str, str] | None = None) -> None:
+        """One message, however long: each channel cuts it to its own limit (bot/channels/formatting.py).
+
+        `shows` names what of the case file it shows (bot.case_content.reference), which the conversation store
+        keeps instead of the text."""
         text, self.lead = self.lead + text, ""
-        self.dispatcher.utter_message(text=text, buttons=buttons or None)
+        self.dispatcher.utter_message(text=text, buttons=buttons or None, **(shows or {}))
 
     def slot(self, name: str) -> Any:
         return self.tracker.get_slot(name)

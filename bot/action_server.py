@@ -77,7 +77,8 @@ def action_call(request: Request) -> dict | None:
 
 def build_app(token: str, settings: Settings | None = None) -> Sanic:
     """The rasa-sdk app: every call but the health check refused with 401 unless it carries `token`; for a Telegram
-    user, only guidance actions run (bot/case_content.py); errors answered and logged without the call's content."""
+    user, only guidance actions run (bot/case_content.py); every other action's messages marked as case content for
+    the conversation store; errors answered and logged without the call's content."""
     if not token:
         raise SystemExit("FA_ACTION_TOKEN is not set: the action server refuses to start without its secret.")
     settings = settings or load_settings()
@@ -99,8 +100,25 @@ def build_app(token: str, settings: Settings | None = None) -> Sanic:
                 and call.get("next_action") not in guidance
                 and case_content.channel_of(call) == case_content.TELEGRAM
             ):
-                return response.json(await case_content.telegram_reply(call, settings))
+                return response.json(case_content.mark_responses(await case_content.telegram_reply(call, settings)))
         return None
+
+    @app.middleware("response")
+    async def mark_case_content(request: Request, answer):
+        # Every message of an action outside the guidance modules is kept by the conversation store as a reference
+        # only (bot/case_content.py): marked here, where every reply leaves, rather than in each action.
+        if request.path != "/webhook" or answer.status != 200 or not authorised(token, request):
+            return None
+        call = action_call(request)
+        if not isinstance(call, dict) or call.get("next_action") in guidance:
+            return None
+        try:
+            reply = json.loads(answer.body)
+        except (TypeError, ValueError):
+            return None
+        if not isinstance(reply, dict):
+            return None
+        return response.json(case_content.mark_responses(reply), status=answer.status)
 
     async def failed(request: Request, exception: Exception):
         # rasa-sdk's own handler logs and returns the whole request, conversation and all.

@@ -1,14 +1,20 @@
-"""What of a case may leave for each channel: on Telegram (not end-to-end encrypted) case references and status at most.
+"""What of a case may leave for each channel (on Telegram, not end-to-end encrypted, case references and status at
+most) and what of it the conversation store keeps (a reference, never the text).
 
 The rule is applied where every action call arrives (the action server) and where every notification leaves, and
 it allows rather than forbids: only the guidance actions (GUIDANCE_MODULES, which answer from the Framework alone, and
 learning, whose cases are made up and which names no member of staff on Telegram) run for a Telegram user; any other
 action, including one added later, is answered with a reply built from case references and status only. Filtering
 each case-file reply instead would leak whatever reply was forgotten.
+
+The same allow-list marks what the conversation store may not keep: every message of an action outside
+GUIDANCE_MODULES carries a CASE_CONTENT reference (the action's own, such as "record:12", or "message"), and the
+tracker store (bot/tracker_store.py) keeps only the words stored_text makes of it.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.settings import Settings
@@ -20,6 +26,16 @@ TELEGRAM = "telegram"
 # freely on every channel.
 GUIDANCE_MODULES = ("actions.guidance", "actions.walkthroughs", "actions.help", "actions.learning")
 MAX_LISTED = 20
+# The key, in a bot message's metadata, of the reference the conversation store keeps instead of its text.
+CASE_CONTENT = "case_content"
+# The references an action may give: what was shown, by record number or case reference, never by its content.
+_REFERENCES = {
+    "record": (re.compile(r"\d{1,12}"), "[record {} shown]"),
+    "draft": (re.compile(r""), "[draft record shown]"),
+    "export-record": (re.compile(r"\d{1,12}"), "[record {} exported]"),
+    "export-case": (re.compile(r"[A-Za-z0-9/_.-]{1,64}"), "[records of {} exported]"),
+}
+CASE_FILE_MESSAGE = "[case-file message]"
 
 ON_TELEGRAM = (
     "Telegram is not end-to-end encrypted, so the case file shows here only case references and their status: "
@@ -112,3 +128,28 @@ def notification_text(channel: str, text: str, settings: Settings) -> str:
     references = case_references(text, settings.case_reference_pattern)
     about = f" about {', '.join(dict.fromkeys(references))}" if references else ""
     return f"There is news for you on the case file{about}. Open it in Microsoft Teams or the terminal chat."
+
+
+def reference(kind: str, value: object = "") -> dict[str, str]:
+    """The metadata naming what a bot message shows, for the conversation store: {"case_content": "record:12"}."""
+    if kind not in _REFERENCES:
+        raise ValueError(f"No such case-content reference: {kind!r}.")
+    return {CASE_CONTENT: f"{kind}:{value}"}
+
+
+def stored_text(marker: object) -> str:
+    """The words the conversation store keeps for a message with this reference; a reference it cannot read (or a
+    value that is not a number or case reference) becomes CASE_FILE_MESSAGE, never its own text."""
+    kind, _, value = str(marker).partition(":")
+    pattern, words = _REFERENCES.get(kind, (None, ""))
+    if pattern is None or not pattern.fullmatch(value):
+        return CASE_FILE_MESSAGE
+    return words.format(value)
+
+
+def mark_responses(action_reply: dict[str, Any]) -> dict[str, Any]:
+    """An action server reply with every message marked as case content (kept as a reference by the store)."""
+    for message in action_reply.get("responses") or []:
+        if isinstance(message, dict):
+            message.setdefault(CASE_CONTENT, "message")
+    return action_reply

@@ -279,12 +279,15 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("teams-package", help="build the Teams app package zip (TEAMS_APP_ID)").add_argument(
         "--out", type=Path, default=ROOT / "dist", help="directory for the zip (default: dist/)"
     )
-    from bot import casefile_cli
+    from bot import casefile_cli, conversations_cli
 
     casefile_cli.add_commands(commands)
+    conversations_cli.add_commands(commands)
     args = parser.parse_args(argv)
     if args.command in casefile_cli.COMMANDS:
         raise SystemExit(casefile_cli.run(args))
+    if args.command == conversations_cli.COMMAND:
+        raise SystemExit(conversations_cli.run(args))
     settings = load_settings()
     if args.command == "train":
         train(settings)

@@ -124,6 +124,7 @@ class Settings:
     # Learning the Framework (README "Learning the Framework"): progress kept apart from the case file.
     learning_database_url: str = ""  # FA_LEARNING_DATABASE_URL, else var/learning.db
     allow_unregistered_learners: bool = False  # FA_ALLOW_UNREGISTERED_LEARNERS
+    tracker_retention_days: int = 30  # FA_TRACKER_RETENTION_DAYS: conversations' events older are purged
 
     @property
     def action_url(self) -> str:
@@ -178,6 +179,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         telegram_case_content=_one_of(env, "FA_TELEGRAM_CASE_CONTENT", "reference", ("reference", "none")),
         learning_database_url=sql_url(env.get("FA_LEARNING_DATABASE_URL") or f"sqlite:///{var_dir / 'learning.db'}"),
         allow_unregistered_learners=_switch(env, "FA_ALLOW_UNREGISTERED_LEARNERS"),
+        tracker_retention_days=_bounded(env, "FA_TRACKER_RETENTION_DAYS", "30", 1, 3650),
     )
 
 

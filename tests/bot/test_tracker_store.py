@@ -84,7 +84,8 @@ def test_sqlite_writes_ahead_on_pooled_connections_and_a_second_store_reads_what
         assert session.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(sa.text("PRAGMA synchronous")).scalar() == 1  # NORMAL: synced at checkpoints
     indexes = {i["name"] for i in sa.inspect(first.engine).get_indexes("events")}
-    assert {"ix_events_sender_type_time", "ix_events_sender_time"} <= indexes  # the segment found without a scan
+    assert {"ix_events_sender_type_event_id", "ix_events_sender_event_id"} <= indexes  # found without a scan
+    assert "ix_events_sender_type_time" not in indexes
     second = DatabaseTrackerStore(domain=DOMAIN)  # as a restarted server would open it
     again = asyncio.run(second.retrieve("someone"))
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["hello 0", "hello 1", "hello 2"]
@@ -151,3 +152,95 @@ def test_other_tracker_stores_keep_rasas_fallback():
 
     wrapped = Agent._create_tracker_store(Broken(DOMAIN), DOMAIN)
     assert asyncio.run(wrapped.retrieve("someone")) is None
+
+
+def stored_rows(store, sender: str) -> list[dict]:
+    import json
+
+    with store.session_scope() as session:
+        rows = session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender).order_by(store.SQLEvent.id)
+        return [json.loads(row.data) for row in rows]
+
+
+def form_turn(words: str, asked: str, offer: bool = False) -> list:
+    from actions.casefile_tasks import USE_URGENT_MESSAGE
+
+    return [
+        UserUttered(words, {"name": "inform", "confidence": 1.0}, message_id=f"m{len(words)}"),
+        ActionExecuted("casefile_form"),
+        BotUttered(
+            asked,
+            {"buttons": [{"title": USE_URGENT_MESSAGE, "payload": USE_URGENT_MESSAGE}] if offer else []},
+            {"case_content": "message"},
+        ),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def test_case_content_is_stored_as_a_reference_and_answers_in_a_case_file_form_without_their_words(
+    tmp_path, monkeypatch
+):
+    import json
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    store = DatabaseTrackerStore(domain=DOMAIN)
+    shown = BotUttered(
+        "Record 12 on ZW25P01234: Jo Bloggs and the father's conviction",
+        {
+            "buttons": [{"title": "Agree", "payload": '/agree_record{"record": "12"}'}],
+            "custom": {"document": {"content_base64": "UEsDBBQ="}},
+        },
+        {"case_content": "record:12"},
+    )
+    events = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered("show record 12", {"name": "list_records", "confidence": 1.0}),
+        ActionExecuted("action_list_records"),
+        shown,
+        BotUttered("Walkthroughs answer from the Framework alone"),  # a guidance message: no reference, kept
+        ActionExecuted("action_listen"),
+        UserUttered("record a discussion", {"name": "record_discussion", "confidence": 1.0}),
+        ActionExecuted("casefile_form"),
+        ActiveLoop("casefile_form"),
+        ActionExecuted("action_listen"),
+        *form_turn("the father was convicted of assault", "When was the concern identified?"),
+    ]
+    tracker = DialogueStateTracker.from_events("someone", events, slots=DOMAIN.slots)
+    asyncio.run(store.save(tracker))
+    rows = stored_rows(store, "someone")
+    text = json.dumps(rows)
+    for content in ("Jo Bloggs", "conviction", "UEsDBBQ", "agree_record", "convicted of assault"):
+        assert content not in text
+    assert "[record 12 shown]" in [r.get("text") for r in rows]
+    assert "Walkthroughs answer from the Framework alone" in text
+    assert "record a discussion" in text  # said before the form began
+    answer = [r for r in rows if r["event"] == "user"][-1]
+    assert answer["text"] == "[answer in a case-file task, not kept]"
+    assert answer["parse_data"]["intent"]["name"] == "inform" and answer["message_id"] == "m35"
+    assert tracker.events[-4].text == "the father was convicted of assault"  # the tracker itself is untouched
+
+
+def test_an_answer_the_form_offers_to_use_is_kept_for_one_turn_only(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    store = DatabaseTrackerStore(domain=DOMAIN)
+    events = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered("record a discussion", {"name": "record_discussion", "confidence": 1.0}),
+        ActionExecuted("casefile_form"),
+        ActiveLoop("casefile_form"),
+        ActionExecuted("action_listen"),
+        *form_turn("the child was hit and is in danger", "If that was your answer, press the button.", offer=True),
+    ]
+    asyncio.run(store.save(DialogueStateTracker.from_events("someone", events, slots=DOMAIN.slots)))
+    again = asyncio.run(store.retrieve("someone"))
+    assert [e.text for e in again.events if isinstance(e, UserUttered)][-1] == "the child was hit and is in danger"
+    for event in form_turn("Use that message as my answer", "What was discussed?"):
+        again.update(event)
+    asyncio.run(store.save(again))
+    assert "the child was hit" not in json.dumps(stored_rows(store, "someone"))

@@ -95,7 +95,10 @@ def test_every_action_answers_a_telegram_user_with_references_and_status_only(ac
             assert not any(r.get("attachment") for r in answer["responses"]), name
     status, answer = post(action_server.action_url, call("action_list_records", sender, record_id), secret)
     assert answer["responses"] == [
-        {"text": f"Your case file records:\n{CASE} (record {record_id}): awaiting agreement\n\n{ON_TELEGRAM}"}
+        {
+            "text": f"Your case file records:\n{CASE} (record {record_id}): awaiting agreement\n\n{ON_TELEGRAM}",
+            "case_content": "message",  # kept by the conversation store as a reference only
+        }
     ]
     assert {"event": "active_loop", "name": None} in answer["events"]
 
@@ -108,6 +111,8 @@ def test_the_same_person_on_the_terminal_sees_the_record(action_server, telegram
         {TOKEN_HEADER: action_server.action_token},
     )
     assert status == 200 and "Sam Patel" in json.dumps(answer)
+    # Marked by the action server, so the conversation store keeps "[record N shown]" and not the record.
+    assert [r["case_content"] for r in answer["responses"]] == [f"record:{record_id}"]
 
 
 def test_case_content_none_sends_not_even_references():
