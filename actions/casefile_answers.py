@@ -6,7 +6,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta, timezone
 
-from actions.casefile_drafts import DRAFT
+from actions.casefile_drafts import DRAFT, saved_before
 from actions.casefile_note import SAVE_ANYWAY, correction, correction_help, note_updates
 from actions.casefile_tasks import (
     CHANGEABLE,
@@ -158,15 +158,7 @@ async def answer_record_confirmation(turn: Turn, text: str) -> Updates:
         return END if saved.final else {"record_confirmation": None}
     record: RecordView = saved.value
     if record.recorded_at < started:
-        state = (
-            f"agreed by {record.agreed_by.name}"
-            if record.agreed
-            else f"awaiting {record.other_party.name}'s agreement (Framework 2.82)"
-        )
-        turn.say(
-            f"Already saved: this record was saved on {london(record.recorded_at)} as record {record.id} on "
-            f"{record.case_reference}, {state}. It was not saved a second time."
-        )
+        turn.say(saved_before(record))
         return ended("record", "saved", record.id)
     missing = [str(POINT_KEYS.index(p.key) + 1) for p in record.not_discussed]
     turn.say(

@@ -21,6 +21,7 @@ from actions.casefile_tasks import FORM_SLOTS, NOTE_SLOTS, cleared, ended
 from actions.casefile_turn import ANONYMOUS, UNREACHABLE, UNREACHABLE_READ, Turn, call, case_file, identity, log_failure
 from casefile import NotFound
 from casefile.drafts import DraftView
+from casefile.views import RecordView
 from knowledge.moments import london
 
 DRAFT = "casefile_draft"
@@ -133,19 +134,23 @@ async def already_saved(turn: Turn, draft: DraftView) -> list[EventType]:
     """Confirming again a draft already saved (the reply to the first Save was lost): the record, not a second one."""
     found = await turn.record(draft.saved_record_id)
     if found.error is None:
-        record = found.value
-        state = (
-            f"agreed by {record.agreed_by.name}"
-            if record.agreed
-            else f"awaiting {record.other_party.name}'s agreement (Framework 2.82)"
-        )
-        turn.say(
-            f"Already saved: this record was saved on {london(record.recorded_at)} as record {record.id} on "
-            f"{record.case_reference}, {state}. It was not saved a second time."
-        )
+        turn.say(saved_before(found.value))
     try:
         await call(case_file().drafts.discard, turn.actor, draft.id)
     except Exception:
         log_failure("The case file failed while deleting a draft")
     done = ended("record", "saved", draft.saved_record_id)
     return [ActiveLoop(None), SlotSet(DRAFT, None)] + cleared() + [SlotSet(k, v) for k, v in done.items()]
+
+
+def saved_before(record: RecordView) -> str:
+    """What a second confirmation of a record already saved is told."""
+    state = (
+        f"agreed by {record.agreed_by.name}"
+        if record.agreed
+        else f"awaiting {record.other_party.name}'s agreement (Framework 2.82)"
+    )
+    return (
+        f"Already saved: this record was saved on {london(record.recorded_at)} as record {record.id} on "
+        f"{record.case_reference}, {state}. It was not saved a second time."
+    )
