@@ -1,15 +1,15 @@
 """Drafts: the answers of a case-file task under way, kept in the case file (owned by one member of staff) instead of
 the conversation store; and earlier agreements, for a record amended after it was agreed and so agreed again.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
