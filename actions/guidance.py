@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, entity_values, intent_of, ranking_of, text_of
-from knowledge.answers import Answer, define, passages_answer, question_answer
+from knowledge.answers import Answer, define, passages_answer, question_answer, undefined_term_answer
 from knowledge.facts import triage_answer
 from knowledge.framework import load_framework
 from knowledge.offence_answers import offence_answer
@@ -55,7 +55,7 @@ def answer_for(intent: str | None, text: str, ranking: list[tuple[str, float]] |
     if intent == "offence_lookup":
         return offence_answer(text)
     if intent == "define_term":
-        return define(text)
+        return define(text) or undefined_term_answer(text, ranking)
     if intent == "show_paragraph":
         refs = load_framework().references_in(text)
         return passages_answer(refs) if refs else None
@@ -101,7 +101,7 @@ class ActionDefineTerm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         text = text_of(tracker)
-        answer = define(text)
+        answer = define(text) or undefined_term_answer(text, intents_of(tracker))
         if answer is not None:
             say(dispatcher, answer)
             return []

@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 FACTS = ROOT / "bench" / "data" / "facts_heldout.yml"
+# Labels a set's writers gave a fact under another name: a new partner or household member is what the police check
+# walkthrough reads as further relevant individuals (3.73).
+ALIASES = {"new_partner_or_household_member": "relevant_individuals_identified"}
 
 
 def same(fact: str, label: object, read: object) -> bool:
@@ -36,7 +39,7 @@ def measure(path: Path) -> None:
     cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
     right, wrong, missed = Counter(), Counter(), Counter()
     for case in cases:
-        labelled = {k: v for k, v in (case.get("facts") or {}).items() if v is not None}
+        labelled = {ALIASES.get(k, k): v for k, v in (case.get("facts") or {}).items() if v is not None}
         read = read_facts(case["text"])
         for fact, value in read.items():
             if fact in labelled and same(fact, labelled[fact], value):

@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 from rasa.utils.log_utils import configure_structlog
 
-from knowledge.answers import Answer, define, passages_answer, question_answer
+from knowledge.answers import Answer, define, passages_answer, question_answer, undefined_term_answer
 from knowledge.framework import load_framework, normalise
 from knowledge.offence_answers import offence_answer
 from knowledge.passages import passage_ranker
@@ -89,7 +89,7 @@ def reply_for(intent: str, ranking: list[tuple[str, float]], text: str) -> Answe
         refs = fw.references_in(text)
         return passages_answer(refs) if refs else None
     if intent == "define_term":
-        return define(text)
+        return define(text) or undefined_term_answer(text, ranking)
     if intent == "offence_lookup":
         return offence_answer(text)
     return None

@@ -1,6 +1,8 @@
 """Starts the rasa-sdk action server on the configured interface only (`rasa run actions` binds 0.0.0.0), answering
 only calls that carry the Rasa server's secret."""
 
+import asyncio
+import base64
 import hmac
 import json
 import logging
@@ -128,7 +130,87 @@ def build_app(token: str, settings: Settings | None = None) -> Sanic:
         return response.json({"error": "The action failed."}, status=500)
 
     app.error_handler.add(Exception, failed)
+    add_casefile_calls(app)
     return app
+
+
+def _whole(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("not a whole number")
+    return value
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not text")
+    return value
+
+
+def _casefile_operation(operation: str, body: dict) -> object:
+    """One case-file call of the Rasa server's channels (bot/casefile_client.py), against this server's case file;
+    KeyError for an operation not offered, ValueError for a bad argument."""
+    from dataclasses import asdict
+
+    from bot.settings import case_file
+    from casefile import Identity
+
+    store = case_file()
+    if operation == "find_staff":
+        found = store.staff.find_by_identity(_text(body["channel"]), _text(body["external_id"]))
+        return asdict(found) if found is not None else None
+    if operation == "claim_notification":
+        skip = body.get("skip") or []
+        if not isinstance(skip, list):
+            raise ValueError("skip is a list of notification numbers")
+        found = store.claim_notification(_text(body["channel"]), skip=[_whole(n) for n in skip])
+        return None if found is None else {**asdict(found), "created_at": found.created_at.isoformat()}
+    if operation == "release_notification":
+        return store.release_notification(_whole(body["id"]))
+    if operation == "mark_delivered":
+        return store.mark_delivered(_whole(body["id"]))
+    if operation == "release_reminders":
+        return store.follow_ups.release_reminders()
+    if operation == "release_digests":
+        return store.oversight.release_digests(_whole(body["weekday"]), _whole(body["hour"]))
+    if operation == "export":
+        if body.get("channel") != "teams":  # the only channel in the Rasa server that delivers files
+            raise ValueError("exports are made here for Teams only")
+        record_id = body.get("record_id")
+        reference = body.get("case_reference")
+        document = store.export(
+            Identity("teams", _text(body["external_id"])),
+            record_id=_whole(record_id) if record_id is not None else None,
+            case_reference=_text(reference) if reference is not None else None,
+            fmt=_text(body.get("format", "docx")),
+        )
+        return {
+            "filename": document.filename,
+            "media_type": document.media_type,
+            "content": base64.b64encode(document.content).decode(),
+        }
+    raise KeyError(operation)
+
+
+def add_casefile_calls(app: Sanic) -> None:
+    """POST /casefile/<operation>: the case file for the Rasa server's channels, so that the Rasa server needs no
+    case-file database credentials. Behind the same secret as every action call; a refusal of the case file is
+    answered 422 with its message, which is safe to show the person."""
+    from casefile.errors import CaseFileError
+
+    @app.post("/casefile/<operation>")
+    async def casefile_call(request: Request, operation: str):
+        body = request.json if isinstance(request.json, dict) else None
+        if body is None:
+            return response.json({"error": "Send a JSON object."}, status=400)
+        try:
+            result = await asyncio.to_thread(_casefile_operation, operation, body)
+        except KeyError:
+            return response.json({"error": "No such case-file call, or an argument is missing."}, status=404)
+        except ValueError:
+            return response.json({"error": "An argument is not of the right kind."}, status=400)
+        except CaseFileError as refusal:
+            return response.json({"refusal": str(refusal), "kind": type(refusal).__name__}, status=422)
+        return response.json({"result": result})
 
 
 def main() -> None:

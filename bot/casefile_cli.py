@@ -1,17 +1,18 @@
-"""The case file's commands for `python -m bot`: manage the staff directory, export records for the case file and
-check the audit log's hash chain."""
+"""The case file's commands for `python -m bot`: manage the staff directory, export records for the case file,
+release a secured case file, check the audit log's hash chain and migrate the case file's database."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
+import pwd
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 from bot.settings import case_file
 from casefile.audit import verify_chain
+from casefile.database import upgrade
 from casefile.drafts import DEFAULT_DRAFT_RETENTION
 from casefile.errors import CaseFileError, UnknownStaff
 from casefile.models import ROLES
@@ -19,12 +20,12 @@ from casefile.staff import CHANNEL_OPTIONS, STAFF_CHANNELS, registration_hint
 from casefile.store import CaseFile
 from casefile.views import Identity
 
-COMMANDS = ("staff", "export", "audit", "drafts")
+COMMANDS = ("staff", "export", "release", "audit", "migrate", "drafts")
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register `staff add|list|deactivate|link|import`, `export`, `audit verify` and `drafts purge` on the top-level
-    command parser."""
+    """Register `staff add|list|deactivate|link|import`, `export`, `release`, `audit verify`, `migrate` and
+    `drafts purge` on the top-level command parser."""
     staff = subparsers.add_parser("staff", help="manage who may use the case file")
     actions = staff.add_subparsers(dest="staff_command", required=True)
 
@@ -56,7 +57,19 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--format", choices=("docx", "txt"), default="docx")
     export.add_argument("--out", type=Path, help="where to write it (default: its own name, here)")
     export.add_argument(
-        "--as", dest="actor", metavar="CHANNEL:ID", help="whose access applies (default: terminal:<your login name>)"
+        "--as",
+        dest="actor",
+        metavar="CHANNEL:ID",
+        help="admins only, with --reason: whose access applies (default: terminal:<your login name>)",
+    )
+    export.add_argument("--reason", help="why an admin acts as someone else (required with --as; audited)")
+
+    release = subparsers.add_parser("release", help="admins: release a secured case file, giving a reason (audited)")
+    release.add_argument("--case", required=True, help="the case reference")
+    release.add_argument("--reason", required=True, help="why the file is released")
+
+    subparsers.add_parser(
+        "migrate", help="bring the case file's database to the newest schema (as the role owning its tables)"
     )
 
     audit = subparsers.add_parser("audit", help="check the case file's audit log")
@@ -70,12 +83,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def operator() -> Identity:
-    """Whoever runs the command, as the staff directory's terminal identity."""
-    return Identity("terminal", getpass.getuser())
+    """Whoever runs the command, as the staff directory's terminal identity: the account of the process's real user
+    id, which no environment variable (LOGNAME, USER) can change."""
+    return Identity("terminal", pwd.getpwuid(os.getuid()).pw_name)
 
 
 def run(args: argparse.Namespace, casefile: CaseFile | None = None) -> int:
-    """Carry out a parsed `staff`, `export`, `audit` or `drafts` command; the exit code."""
+    """Carry out a parsed `staff`, `export`, `release`, `audit`, `migrate` or `drafts` command; the exit code."""
     store = casefile or case_file()
     try:
         if args.command == "audit":
@@ -84,8 +98,15 @@ def run(args: argparse.Namespace, casefile: CaseFile | None = None) -> int:
             purged = store.drafts.purge(operator(), timedelta(days=args.days))
             print(f"Purged {purged} draft(s) not changed for {args.days} day(s) or more.")
             return 0
+        if args.command == "migrate":
+            upgrade(store.database.url)
+            print("The case file's database is at the newest schema.")
+            return 0
         if args.command == "export":
             _export(store, args)
+        elif args.command == "release":
+            released = store.release_file(operator(), args.case, args.reason)
+            print(f"Released the case file for {released}: it takes new records, agreements and amendments again.")
         else:
             _staff(store, args)
     except (CaseFileError, OSError) as error:
@@ -144,7 +165,15 @@ def _actor(value: str | None) -> Identity:
 
 
 def _export(casefile: CaseFile, args: argparse.Namespace) -> None:
-    document = casefile.export(_actor(args.actor), record_id=args.record, case_reference=args.case, fmt=args.format)
+    actor = _actor(args.actor)
+    if args.actor is not None:
+        if not (args.reason or "").strip():
+            raise CaseFileError('--as needs --reason "..." saying why; nothing was done.')
+        what = f"export record {args.record}" if args.record is not None else f"export the case {args.case}"
+        casefile.staff.act_as(operator(), actor, args.reason, what)
+    elif args.reason is not None:
+        raise CaseFileError("--reason goes with --as; nothing was done.")
+    document = casefile.export(actor, record_id=args.record, case_reference=args.case, fmt=args.format)
     target = args.out or Path(Path(document.filename).name)  # a case reference never names a directory
     # The export holds personal data about children and families: readable by its owner only, written only as a new
     # file (never over an existing one, nor through a symbolic link planted where it goes).

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import hashlib
 import json
 import os
+import pwd
 import secrets
 import signal
 import subprocess
@@ -40,6 +40,9 @@ def model_path(settings: Settings) -> Path:
     return settings.models_dir / f"{model_hash()}.tar.gz"
 
 
+# The largest request the Rasa server reads (Sanic's default is 100 MB): a message is at most FA_MAX_MESSAGE_CHARS.
+RASA_REQUEST_MAX_BYTES = 1024 * 1024
+
 # Secrets made at start-up when unset, so `run` and `serve` need no configuration: the Rasa server's key to the
 # action server, and the terminal chat's key to the REST channel.
 GENERATED_SECRETS = ("FA_ACTION_TOKEN", "FA_TERMINAL_TOKEN", "FA_TELEGRAM_BRIDGE_TOKEN")
@@ -60,6 +63,16 @@ def rasa_env(settings: Settings) -> dict[str, str]:
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env["FA_ACTION_URL"] = settings.action_url
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def rasa_server_env(settings: Settings) -> dict[str, str]:
+    """The Rasa server's environment: no case-file database (CASEFILE_DATABASE_URL is withheld), which its channels
+    reach through the action server instead (FA_CASEFILE_SERVICE_URL), and Sanic's request limit at 1 MB."""
+    env = rasa_env(settings)
+    env.pop("CASEFILE_DATABASE_URL", None)
+    env["FA_CASEFILE_SERVICE_URL"] = f"http://{settings.action_host}:{settings.action_port}"
+    env["SANIC_REQUEST_MAX_SIZE"] = str(RASA_REQUEST_MAX_BYTES)
     return env
 
 
@@ -154,7 +167,7 @@ def start_rasa_server(settings: Settings, model: Path) -> subprocess.Popen:
             str(settings.var_dir / "rasa.log"),
         ],
         cwd=ROOT,
-        env=rasa_env(settings),
+        env=rasa_server_env(settings),
         start_new_session=True,
     )
     try:
@@ -203,9 +216,9 @@ def send(settings: Settings, user: str, message: str) -> list[dict]:
 
 
 def terminal_user() -> str:
-    """Whoever runs the terminal chat, by login name: the id `staff add --terminal-user` registers."""
-
-    return getpass.getuser()
+    """Whoever runs the terminal chat, by the account of the process's real user id (not LOGNAME or USER, which anyone
+    can set): the id `staff add --terminal-user` registers."""
+    return pwd.getpwuid(os.getuid()).pw_name
 
 
 def chat(settings: Settings, user: str) -> None:

@@ -17,6 +17,7 @@ from sanic.request import Request
 
 from bot.channels.common import URGENT_ADVICE, VERIFIED_IDENTITY, sounds_urgent
 from bot.input_guard import check_message
+from bot.seen_messages import SeenMessages
 from bot.settings import CHANNEL_TOKEN_HEADER, Settings, load_settings
 
 # Said when the assistant produced no reply at all (e.g. the action server is restarting).
@@ -78,7 +79,8 @@ def sender_and_metadata(body: dict[str, Any], channel: str | None) -> tuple[str,
 
 
 def message_id(body: dict[str, Any], channel: str | None) -> str | None:
-    """A bridge's platform message id, so a message delivered twice is recognised; None for anyone else."""
+    """A bridge's platform message id, by which a message delivered twice is recognised and answered once; None for
+    anyone else."""
     given = body.get("message_id")
     if channel is not None and isinstance(given, str) and 0 < len(given) <= 200:
         return given
@@ -132,10 +134,15 @@ class GuardedRestInput(RestInput):
         webhook = Blueprint("guarded_rest_webhook", __name__)
         settings = load_settings()
         limit = RateLimit(settings.anonymous_messages_per_minute)
+        seen = SeenMessages(settings.redis_url)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request):
             return response.json({"status": "ok"})
+
+        @webhook.listener("after_server_stop")
+        async def close(app: Any, loop: Any) -> None:
+            await seen.close()
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request):
@@ -160,17 +167,25 @@ class GuardedRestInput(RestInput):
             verdict = check_message(body.get("message"), settings.max_message_chars)
             if verdict.refusal is not None:
                 return response.json([{"recipient_id": sender, "text": verdict.refusal}])
+            platform_id = message_id(body, channel)
+            if platform_id is not None and not await seen.first(sender, platform_id):
+                return response.json([])  # delivered twice: answered the first time, by this server or another
             collector = CollectingOutputChannel()
-            await on_new_message(
-                UserMessage(
-                    verdict.text,
-                    collector,
-                    sender,
-                    input_channel="rest",
-                    metadata=metadata,
-                    message_id=message_id(body, channel),
+            try:
+                await on_new_message(
+                    UserMessage(
+                        verdict.text,
+                        collector,
+                        sender,
+                        input_channel="rest",
+                        metadata=metadata,
+                        message_id=platform_id,
+                    )
                 )
-            )
+            except BaseException:
+                if platform_id is not None:
+                    await seen.forget(sender, platform_id)
+                raise
             return response.json(collector.messages or [{"recipient_id": sender, "text": NO_ANSWER}])
 
         return webhook

@@ -125,6 +125,9 @@ class Settings:
     learning_database_url: str = ""  # FA_LEARNING_DATABASE_URL, else var/learning.db
     allow_unregistered_learners: bool = False  # FA_ALLOW_UNREGISTERED_LEARNERS
     tracker_retention_days: int = 30  # FA_TRACKER_RETENTION_DAYS: conversations' events older are purged
+    # FA_CASEFILE_SERVICE_URL: set for the Rasa server, which then reaches the case file through the action server at
+    # this address (bot/casefile_client.py) and never through a database; empty: this process opens the database.
+    casefile_service_url: str = ""
 
     @property
     def action_url(self) -> str:
@@ -180,6 +183,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         learning_database_url=sql_url(env.get("FA_LEARNING_DATABASE_URL") or f"sqlite:///{var_dir / 'learning.db'}"),
         allow_unregistered_learners=_switch(env, "FA_ALLOW_UNREGISTERED_LEARNERS"),
         tracker_retention_days=_bounded(env, "FA_TRACKER_RETENTION_DAYS", "30", 1, 3650),
+        casefile_service_url=env.get("FA_CASEFILE_SERVICE_URL", "").strip(),
     )
 
 
@@ -264,12 +268,17 @@ def _one_of(env, name: str, default: str, allowed: tuple[str, ...]) -> str:
 
 @lru_cache(maxsize=1)
 def case_file() -> CaseFile:
-    """The case file of this process, built from the settings on first use (its database opens on first use too)."""
+    """The case file of this process, built from the settings on first use (its database opens on first use too); in
+    the Rasa server, the few calls its channels make, through the action server."""
     from datetime import timedelta
 
     from casefile import CaseFile
 
     settings = load_settings()
+    if settings.casefile_service_url:
+        from bot.casefile_client import RemoteCaseFile
+
+        return RemoteCaseFile(settings.casefile_service_url, settings.action_token)  # type: ignore[return-value]
     return CaseFile(
         settings.casefile_database_url,
         case_reference_pattern=settings.case_reference_pattern,

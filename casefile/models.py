@@ -224,6 +224,7 @@ class Notification(Base):
     text = Column(Text, nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
     delivered_at = Column(UTCDateTime, nullable=True, index=True)
+    claimed_until = Column(UTCDateTime, nullable=True)  # a server is sending it until then (its lease)
 
     staff = relationship("Staff")
 

@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from casefile.audit import AuditNote, audited
 from casefile.database import Database
-from casefile.errors import ImportRejected, InvalidEntry, NotFound, UnknownStaff
+from casefile.errors import AccessRefused, ImportRejected, InvalidEntry, NotFound, UnknownStaff
 from casefile.models import ROLES, Staff, StaffIdentity
 from casefile.views import DirectoryEntry, Identity, StaffMember
 
 MAX_NAME_CHARS = 200
 MAX_TEAM_CHARS = 100
 MAX_EXTERNAL_ID_CHARS = 200
+MAX_ACTING_REASON_CHARS = 1_000
 CHANNEL_OPTIONS = {
     "telegram": "--telegram-id",
     "teams": "--teams-id",
@@ -43,6 +44,10 @@ def as_identity(actor: object) -> Identity:
     except (TypeError, ValueError):
         raise UnknownStaff("The case file could not tell who is asking; nothing was done.") from None
     return Identity(str(channel), str(external_id))
+
+
+def _clip_id(text: str) -> str:
+    return _CONTROL.sub("?", text)[:MAX_EXTERNAL_ID_CHARS]
 
 
 def registration_hint(identity: Identity) -> str:
@@ -171,6 +176,27 @@ class StaffDirectory:
             return work(session, note)
 
         return audited(self._database, identity, action, self._now, with_operator)
+
+    def act_as(self, operator: Identity, acted_as: Identity, reason: object, purpose: str) -> StaffMember:
+        """Let an admin at the terminal act with another person's rights for one stated reason: audited under the
+        admin, naming the person acted as, what for and why; refused (and that refusal audited) for anyone else."""
+        person = as_identity(acted_as)
+        named = f"{_clip_id(person.channel)}:{_clip_id(person.external_id)}"
+
+        def work(session: Session, note: AuditNote) -> StaffMember:
+            admin = _staff_with_identity(session, as_identity(operator))
+            if admin is None or not admin.active or admin.role != "admin":
+                raise AccessRefused(
+                    f"Only a registered admin may act as someone else (asked: act as {named} to {purpose}); "
+                    "nothing was done."
+                )
+            why = clean_text(reason, "reason for acting as someone else (--reason)", MAX_ACTING_REASON_CHARS)
+            if _CONTROL.search(why):
+                raise InvalidEntry("The reason for acting as someone else must be on one line.")
+            note.reason = f"{admin.name} acting as {named} to {purpose}; reason: {why}"
+            return member(admin)
+
+        return self._audited(operator, "act_as", work)
 
     def find_by_identity(self, channel: str, external_id: str) -> StaffMember | None:
         """The active member of staff using this identity, or None if it is unknown or deactivated."""

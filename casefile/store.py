@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, delete, exists, or_, select, update
@@ -56,6 +56,9 @@ MAX_REASON_CHARS = 2_000
 MAX_LATER_RECORDING_CHARS = 20_000
 MAX_IDEMPOTENCY_KEY_CHARS = 200
 CLOCK_SKEW = timedelta(minutes=5)
+# How long a server may take to send a notification it claimed before another server may send it instead: longer
+# than a channel's retries of one message (Teams: 30 s a try, waiting as long as Retry-After asks).
+NOTIFICATION_LEASE = timedelta(minutes=10)
 DEFAULT_REMINDER_LEAD = timedelta(hours=2)
 READER_ROLES = PRACTITIONER_ROLES + MANAGER_ROLES
 SECURING_ROLES = MANAGER_ROLES + ("admin",)
@@ -108,7 +111,8 @@ class CaseFile:
       registered as a manager: staff are managed from the command line, which anyone able to run it on the
       server may use, so the directory needs no admin role in the conversation.
     - secure a case file: Service Managers, Senior Managers and admins (3.42-3.44); afterwards it takes no new
-      records, agreements or amendments, only later recordings by those involved in the case (3.45).
+      records, agreements or amendments, only later recordings by those involved in the case (3.45). Only an admin
+      releases a secured file, giving a reason.
     """
 
     def __init__(
@@ -375,6 +379,35 @@ class CaseFile:
 
         return self._act(actor, "secure_file", work)
 
+    def release_file(self, actor: Identity, case_reference: str, reason: str) -> str:
+        """Release a secured case file, so it takes records, agreements and amendments again: an admin only, with a
+        reason. The audit entry keeps who secured it, when and why; the case reference released is returned.
+
+        Anyone else is refused alike whatever the reference; to an admin a missing case and one not secured differ.
+        """
+
+        def work(session: Session, note: AuditNote, staff: Staff) -> str:
+            reference = self._reference(case_reference)
+            note.case_reference = reference
+            if staff.role != "admin":
+                raise AccessRefused("Only an admin can release a secured case file; nothing was done.")
+            why = clean_text(reason, "reason for releasing the file", MAX_REASON_CHARS)
+            case = self._case(session, reference, create=False)
+            if case is None:
+                raise _nothing_you_can_see(reference)
+            session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+            secured = session.execute(select(SecuredFile).where(SecuredFile.case_id == case.id)).scalar_one_or_none()
+            if secured is None:
+                raise InvalidEntry(f"The case file for {reference} is not secured; nothing was done.")
+            note.reason = (
+                f"released the case file secured on {london(secured.secured_at)} by {secured.secured_by.name} "
+                f"(staff {secured.secured_by_id}) for: {secured.reason}; released because: {why}"
+            )
+            session.delete(secured)
+            return reference
+
+        return self._act(actor, "release_file", work)
+
     def add_later_recording(
         self, actor: Identity, case_reference: str, text: str, event_date: date
     ) -> LaterRecordingView:
@@ -552,6 +585,54 @@ class CaseFile:
                     )
             return pending
 
+    def claim_notification(
+        self, channel: str, lease: timedelta = NOTIFICATION_LEASE, skip: Collection[int] = ()
+    ) -> PendingNotification | None:
+        """The oldest undelivered notification for staff who use this channel that no server is sending, claimed for
+        `lease`: until it is delivered, released or the lease runs out, no other server (or channel) gets it.
+
+        On PostgreSQL rows another server is claiming are skipped, not waited for (FOR UPDATE SKIP LOCKED); on SQLite
+        the claim's transaction takes the write lock at BEGIN.
+        """
+        now = self._now()
+        with self.database.session() as session:
+            query = (
+                select(Notification, Staff, StaffIdentity)
+                .join(Staff, Notification.staff_id == Staff.id)
+                .join(StaffIdentity, and_(StaffIdentity.staff_id == Staff.id, StaffIdentity.channel == channel))
+                .where(
+                    Notification.delivered_at.is_(None),
+                    Staff.active.is_(True),
+                    or_(Notification.claimed_until.is_(None), Notification.claimed_until <= now),
+                )
+                .order_by(Notification.created_at, Notification.id, StaffIdentity.id)
+                .limit(1)
+                .with_for_update(skip_locked=True, of=Notification)
+            )
+            if skip:
+                query = query.where(Notification.id.not_in(list(skip)))
+            found = session.execute(query).first()
+            if found is None:
+                return None
+            notification, staff, identity = found
+            notification.claimed_until = now + lease
+            return PendingNotification(
+                notification.id,
+                staff.id,
+                staff.name,
+                identity.channel,
+                identity.external_id,
+                notification.text,
+                notification.created_at,
+            )
+
+    def release_notification(self, notification_id: int) -> None:
+        """Give up a claim without delivering (the channel could not send it): any server may send it again."""
+        with self.database.session() as session:
+            notification = session.get(Notification, notification_id, with_for_update=True)
+            if notification is not None and notification.delivered_at is None:
+                notification.claimed_until = None
+
     def mark_delivered(self, notification_id: int) -> bool:
         """Record that a notification was delivered; False if it was already (or does not exist)."""
         with self.database.session() as session:
@@ -559,6 +640,7 @@ class CaseFile:
             if notification is None or notification.delivered_at is not None:
                 return False
             notification.delivered_at = self._now()
+            notification.claimed_until = None
             return True
 
     # -- helpers -----------------------------------------------------------------------------------------------

@@ -139,7 +139,8 @@ def _jargon_answer(term: str, entry: dict) -> Answer:
 
 REPLY_BUDGET = 900  # characters a question's answer keeps to unless all of it is asked for
 QUOTE_BUDGET = 620  # of which the quoted passages
-SECOND_PASSAGE = 0.8  # the second passage is quoted too when it scores at least this share of the first
+SECOND_PASSAGE = 0.75  # the second passage is quoted too when it scores at least this share of the first
+UNDEFINED_TERM = "The Framework's glossary doesn't define that, and I won't guess a definition. What it says:\n\n"
 WALKTHROUGHS = ("decide_section_120", "decide_police_check", "decide_referral_type")
 
 
@@ -220,3 +221,11 @@ def question_answer(
             if step in WALKTHROUGHS:
                 buttons.append((NEXT_STEPS[step], f"/{step}"))
     return Answer(text, cites, tuple(buttons))
+
+
+def undefined_term_answer(text: str, ranking: list[tuple[str, float]] | None) -> Answer | None:
+    """For a term the glossary does not define: said so, then the passages that best answer the words used."""
+    answer = question_answer(text, ranking)
+    if answer is None:
+        return None
+    return Answer(UNDEFINED_TERM + answer.text, answer.citations, answer.buttons)

@@ -21,21 +21,28 @@ class UrgentSignal:
     words: str  # what in the message matched
 
 
+def _compiled(patterns: list[str], where: str) -> list[re.Pattern]:
+    try:
+        return [re.compile(p, re.IGNORECASE | re.DOTALL) for p in patterns]
+    except re.error as error:
+        raise ValueError(f"{PATTERNS.name}: bad pattern under {where}: {error}") from error
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, list[re.Pattern]]:
     data = yaml.safe_load(PATTERNS.read_text(encoding="utf-8"))
-    compiled: dict[str, list[re.Pattern]] = {}
-    for situation, entry in data["situations"].items():
-        try:
-            compiled[situation] = [re.compile(p, re.IGNORECASE | re.DOTALL) for p in entry["patterns"]]
-        except re.error as error:
-            raise ValueError(f"{PATTERNS.name}: bad pattern under {situation}: {error}") from error
-    return compiled
+    return {situation: _compiled(entry["patterns"], situation) for situation, entry in data["situations"].items()}
+
+
+@lru_cache(maxsize=1)
+def _not_danger() -> dict[str, list[re.Pattern]]:
+    data = yaml.safe_load(PATTERNS.read_text(encoding="utf-8"))
+    return {kind: _compiled(patterns, kind) for kind, patterns in data["not_danger"].items()}
 
 
 # A past event told as history ("left home alone in 2019") is not danger now, unless the message also says now.
 PAST = re.compile(
-    r"\b((back\s+)?in\s+(19|20)\d\d|last\s+(year|month|summer|winter|spring|autumn)|\d+\s+(years?|months?)\s+ago|"
+    r"\b((back\s+)?in\s+(19|20)\d\d|last\s+(year|month|summer|winter|spring|autumn)|\d+\s+(years?|yrs?|months?)\s+ago|"
     r"years\s+ago|a\s+(few|couple\s+of)\s+(years|months)\s+ago|in\s+the\s+past|as\s+a\s+(child|baby|toddler)|"
     r"historic(al)?|previously|when\s+(he|she|they)\s+(was|were)\s+(little|younger|small))\b",
     re.IGNORECASE,
@@ -56,20 +63,53 @@ def _told_as_history(text: str, start: int, end: int) -> bool:
     return bool(PAST.search(clause))
 
 
+def _sounds_urgent_only(text: str, start: int, end: int) -> bool:
+    """Whether the words matched are part of a phrase that only sounds urgent (an idiom, office IT, admin)."""
+    return any(
+        m.start() < end and start < m.end()
+        for patterns in (_not_danger()["sayings"], _not_danger()["admin"])
+        for pattern in patterns
+        for m in pattern.finditer(text)
+    )
+
+
+def _danger_now(text: str, start: int, end: int) -> bool:
+    return not _told_as_history(text, start, end) and not _sounds_urgent_only(text, start, end)
+
+
+def asked_in_general(text: str) -> bool:
+    """Whether the message asks about danger in general or as a supposition ("if a child were..."), not now."""
+    return not NOW.search(text) and any(p.search(text) for p in _not_danger()["in_general"])
+
+
+def not_danger_now(text: str) -> bool:
+    """Whether a message the classifier took for danger is, by its own words, not danger now: a question in
+    general or a supposition, history with nothing said to be happening now, or a saying, IT or admin that only
+    sounds urgent. Only for a message in which the recogniser finds no danger now."""
+    if not text or urgent_signals(text):
+        return False
+    if asked_in_general(text) or (PAST.search(text) and not NOW.search(text)):
+        return True
+    return any(p.search(text) for kind in ("sayings", "admin") for p in _not_danger()[kind])
+
+
 def urgent_signals(text: str) -> list[UrgentSignal]:
     """Each kind of imminent danger the message describes; empty when it describes none.
 
     Button payloads ("/intent...") are never free text and are not read; an event the message tells as past
-    history, with nothing said to be happening now, is not danger now.
+    history, with nothing said to be happening now, is not danger now; nor is a question about danger in general,
+    or a phrase that only sounds urgent (a saying, office IT, admin).
     """
     if not text or text.lstrip().startswith("/"):
         return []
     text = text[:5000]
+    if asked_in_general(text):
+        return []
     signals = []
     for situation, patterns in _patterns().items():
         for pattern in patterns:
-            match = pattern.search(text)
-            if match and not _told_as_history(text, match.start(), match.end()):
+            match = next((m for m in pattern.finditer(text) if _danger_now(text, m.start(), m.end())), None)
+            if match:
                 signals.append(UrgentSignal(situation, match.group(0)))
                 break
     return signals

@@ -18,20 +18,23 @@ Send = Callable[[str, str], Awaitable[None]]
 
 
 async def deliver_pending(channel: str, send: Send, casefile=None) -> int:
-    """Send every undelivered notification for `channel`; mark each delivered only once it is sent."""
+    """Send every undelivered notification for `channel`, each claimed first so that of several servers delivering
+    the outbox at once exactly one sends it; marked delivered once sent, released for a retry if it could not be."""
     if casefile is None:
         from bot.channels.common import _case_file
 
         casefile = _case_file()
     settings = load_settings()
-    pending = await asyncio.to_thread(casefile.pending_notifications, channel)
+    tried: set[int] = set()
     delivered = 0
-    for notification in pending:
+    while (notification := await asyncio.to_thread(casefile.claim_notification, channel, skip=tried)) is not None:
+        tried.add(notification.id)
         try:
             # On Telegram only the case reference leaves (bot/case_content.py).
             await send(notification.external_id, notification_text(channel, notification.text, settings))
         except DeliveryError as error:
             log.warning("Notification %s not delivered (will retry): %s", notification.id, error)
+            await asyncio.to_thread(casefile.release_notification, notification.id)
             continue
         await asyncio.to_thread(casefile.mark_delivered, notification.id)
         delivered += 1

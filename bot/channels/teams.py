@@ -1,5 +1,6 @@
 """Microsoft Teams as a Rasa input channel on the Bot Framework (the Sanic blueprint): each incoming activity's token
-checked (teams_auth), then answered through the Bot Connector (teams_connector)."""
+checked (teams_auth) before its body is read, the body limited in size, then answered through the Bot Connector
+(teams_connector)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
-from sanic.exceptions import InvalidUsage
+from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,9 +25,19 @@ from bot.channels.teams_auth import TEAMS_CHANNEL_ID, KeysUnavailable, SigningKe
 from bot.channels.teams_connector import CHANNEL, BotConnector, TeamsOutput, conversation_reference, send_proactive
 from bot.channels.teams_files import FILE_CONSENT_INVOKE, Exporter, answer_consent, case_file_export
 from bot.input_guard import check_message
+from bot.seen_messages import SeenMessages
 from bot.settings import TeamsSettings, load_settings
 
 log = logging.getLogger(__name__)
+# The largest activity read: a message, a button press or a file consent is a few kilobytes.
+MAX_ACTIVITY_BYTES = 1024 * 1024
+
+
+def _unread(request: Request, answer: HTTPResponse) -> HTTPResponse:
+    """Answer without reading the body: the connection is closed after the answer rather than the body drained."""
+    if request.stream is not None:
+        request.stream.request_max_size = 0
+    return answer
 
 
 def _fields(reply: Activity) -> dict[str, Any]:
@@ -55,7 +66,8 @@ class TeamsInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TeamsInput:
         """Configured from TEAMS_* environment variables (read by bot.settings); credentials.yml needs no values."""
-        return cls(load_settings().teams.check())
+        settings = load_settings()
+        return cls(settings.teams.check(), seen=SeenMessages(settings.redis_url))
 
     def __init__(
         self,
@@ -63,8 +75,11 @@ class TeamsInput(InputChannel):
         lookup: StaffLookup | None = None,
         references: ConversationReferences | None = None,
         exporter: Exporter | None = None,
+        seen: SeenMessages | None = None,
     ) -> None:
         self.settings = settings
+        # Activities already answered, by id: the Bot Framework delivers one again when an answer is slow.
+        self.seen = seen or SeenMessages(None)
         self.lookup = lookup
         self.references = references or ConversationReferences(settings.database_url)
         self.connector = BotConnector(settings)
@@ -78,7 +93,8 @@ class TeamsInput(InputChannel):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.settings.configured else "Teams is not configured"})
 
-        @teams.route("/webhook", methods=["POST"])
+        # Streamed: the handler runs on the request's headers, so the token is checked before any of the body is read.
+        @teams.route("/webhook", methods=["POST"], stream=True)
         async def webhook(request: Request) -> HTTPResponse:
             return await self.receive(request, on_new_message)
 
@@ -98,6 +114,7 @@ class TeamsInput(InputChannel):
         @teams.listener("after_server_stop")
         async def close(app: Any, loop: Any) -> None:
             stop_notifying.set()
+            await self.seen.close()
             await self.connector.close()
             self.references.close()
 
@@ -105,21 +122,31 @@ class TeamsInput(InputChannel):
 
     async def receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
         if not self.settings.configured:
-            return response.text("Teams is not configured", status=503)
+            return _unread(request, response.text("Teams is not configured", status=503))
         try:
+            token = await self.validator.check_token(request.headers.get("Authorization", ""))
+        except Unauthorized as error:
+            log.warning("Refused a Teams request: %s", error)
+            return _unread(request, response.text("Unauthorized", status=401))
+        except KeysUnavailable as error:
+            log.error("Cannot check Teams tokens, the signing keys are unavailable: %s", error)
+            return _unread(request, response.text("Signing keys unavailable", status=503))
+        if request.stream is not None:
+            request.stream.request_max_size = MAX_ACTIVITY_BYTES
+        try:
+            await request.receive_body()
             body = request.json
+        except PayloadTooLarge:
+            return response.text(f"An activity is at most {MAX_ACTIVITY_BYTES} bytes", status=413)
         except InvalidUsage:
             body = None
         if not isinstance(body, dict):
             return response.text("Not a Bot Framework activity", status=400)
         try:
-            await self.validator.check(request.headers.get("Authorization", ""), body)
+            self.validator.check_activity(token, body)
         except Unauthorized as error:
             log.warning("Refused a Teams request: %s", error)
             return response.text("Unauthorized", status=401)
-        except KeysUnavailable as error:
-            log.error("Cannot check Teams tokens, the signing keys are unavailable: %s", error)
-            return response.text("Signing keys unavailable", status=503)
         activity = Activity.deserialize(body)
         if activity.channel_id != TEAMS_CHANNEL_ID:
             return response.text("This endpoint serves Microsoft Teams only", status=403)
@@ -180,15 +207,26 @@ class TeamsInput(InputChannel):
                 await output.send_text_message(external_id, verdict.refusal)
                 return
             message = verdict.text
+            if activity.id and not await self.seen.first(caller.sender_id, activity.id):
+                return  # delivered again: answered the first time, by this server or another
             await output.typing()
             try:
                 await on_new_message(
-                    UserMessage(message, output, caller.sender_id, input_channel=CHANNEL, metadata=caller.metadata())
+                    UserMessage(
+                        message,
+                        output,
+                        caller.sender_id,
+                        input_channel=CHANNEL,
+                        metadata=caller.metadata(),
+                        message_id=activity.id,
+                    )
                 )
             except DeliveryError:
                 raise
             except Exception:
                 log.exception("The assistant could not answer a Teams message")
+                if activity.id:
+                    await self.seen.forget(caller.sender_id, activity.id)
                 await output.send_text_message(external_id, unavailable(message))
         except DeliveryError as error:
             log.error("A reply could not be delivered to Teams: %s", error)

@@ -25,6 +25,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -39,6 +40,9 @@ TEAMS_CHANNEL_ID = "msteams"  # the Bot Framework's channelId for Microsoft Team
 CLOCK_SKEW = 300  # seconds of clock difference allowed on a token's times, as the Bot Framework SDK allows
 KEYS_MAX_AGE = 24 * 3600  # signing keys are fetched again after a day
 KEYS_MIN_REFRESH = 300  # a token naming an unknown key fetches the keys again at most this often
+# After a failed fetch the next waits 1 s, then twice as long each time up to KEYS_MIN_REFRESH: requests arriving
+# meanwhile use the keys fetched before (or get 503 if there are none) instead of each fetching again.
+KEYS_RETRY_FIRST = 1.0
 
 
 class Unauthorized(Exception):
@@ -57,10 +61,15 @@ class SigningKeys:
         self._session = session
         self._keys: dict[str, dict[str, Any]] = {}
         self._fetched_at = float("-inf")
+        self._failures = 0
+        self._retry_at = float("-inf")  # no fetch before this, after a failed one
         self._lock = asyncio.Lock()
 
     def _stale(self, kid: str) -> bool:
-        age = time.monotonic() - self._fetched_at
+        now = time.monotonic()
+        if now < self._retry_at:
+            return False
+        age = now - self._fetched_at
         return age > KEYS_MAX_AGE or (kid not in self._keys and age > KEYS_MIN_REFRESH)
 
     async def get(self, kid: str) -> dict[str, Any]:
@@ -69,6 +78,10 @@ class SigningKeys:
             async with self._lock:
                 if self._stale(kid):
                     await self._refresh()
+        if not self._keys:
+            raise KeysUnavailable(
+                f"{self.metadata_url}: no signing keys yet; fetching again in {self._retry_at - time.monotonic():.0f} s"
+            )
         if kid not in self._keys:
             raise Unauthorized(f"the token is signed with a key that is not published (kid {kid!r})")
         return self._keys[kid]
@@ -82,6 +95,8 @@ class SigningKeys:
                 answer.raise_for_status()
                 keys = (await answer.json(content_type=None))["keys"]
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, TypeError) as error:
+            self._failures += 1
+            self._retry_at = time.monotonic() + min(KEYS_MIN_REFRESH, KEYS_RETRY_FIRST * 2 ** (self._failures - 1))
             if not self._keys:
                 raise KeysUnavailable(f"{self.metadata_url}: {error!r}") from error
             log.warning(
@@ -90,6 +105,15 @@ class SigningKeys:
             return
         self._keys = {key["kid"]: key for key in keys if isinstance(key, dict) and "kid" in key}
         self._fetched_at = time.monotonic()
+        self._failures, self._retry_at = 0, float("-inf")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A bearer token whose signature and claims passed, with the endorsements of the key that signed it."""
+
+    claims: dict[str, Any]
+    endorsements: list[str] | None
 
 
 class TokenValidator:
@@ -100,7 +124,8 @@ class TokenValidator:
         self.settings = settings
         self.keys = keys
 
-    async def check(self, authorization: str, activity: Mapping[str, Any]) -> dict[str, Any]:
+    async def check_token(self, authorization: str) -> Token:
+        """The token's signature, issuer, audience and times, checked before the request's body is read."""
         scheme, _, token = authorization.partition(" ")
         if scheme != "Bearer" or not token.strip():
             raise Unauthorized("no bearer token")
@@ -110,9 +135,6 @@ class TokenValidator:
             if header.get("alg") not in algorithms:
                 raise Unauthorized(f"the token is signed with {header.get('alg')!r}, not one of {algorithms}")
             jwk = await self.keys.get(str(header.get("kid")))
-            endorsements = jwk.get("endorsements")
-            if endorsements is not None and activity.get("channelId") not in endorsements:
-                raise Unauthorized(f"the signing key is not endorsed for channel {activity.get('channelId')!r}")
             claims = jwt.decode(
                 token,
                 jwt.PyJWK(jwk, algorithm=header["alg"]).key,
@@ -124,6 +146,19 @@ class TokenValidator:
             )
         except jwt.PyJWTError as error:
             raise Unauthorized(f"the token is not valid: {error}") from error
-        if claims.get(AuthenticationConstants.SERVICE_URL_CLAIM) != activity.get("serviceUrl"):
+        return Token(claims, jwk.get("endorsements"))
+
+    @staticmethod
+    def check_activity(token: Token, activity: Mapping[str, Any]) -> None:
+        """What the token must say about the activity it came with: the key endorsed for its channel, and its
+        serviceUrl."""
+        if token.endorsements is not None and activity.get("channelId") not in token.endorsements:
+            raise Unauthorized(f"the signing key is not endorsed for channel {activity.get('channelId')!r}")
+        if token.claims.get(AuthenticationConstants.SERVICE_URL_CLAIM) != activity.get("serviceUrl"):
             raise Unauthorized("the token's serviceurl claim does not match the activity's serviceUrl")
-        return claims
+
+    async def check(self, authorization: str, activity: Mapping[str, Any]) -> dict[str, Any]:
+        """Every check on a token and the activity it came with; the token's claims."""
+        token = await self.check_token(authorization)
+        self.check_activity(token, activity)
+        return token.claims

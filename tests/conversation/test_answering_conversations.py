@@ -99,3 +99,15 @@ def test_a_case_described_without_a_question_gets_the_decisions_that_apply_prefi
     started = texts(send(servers, sender, police["payload"]))
     assert "(2.19)" in started
     assert "Is this a private law application, or a public law case?" not in started
+
+
+def test_a_question_about_urgent_action_in_general_is_answered_without_the_alarm(servers):
+    [replies] = talk(servers, "hypothetically, if a practitioner found a child in imminent danger, what's expected?")
+    text = texts(replies)
+    assert not text.startswith("⚠️")
+    assert "*2.87*" in text
+
+
+def test_being_locked_out_of_the_laptop_is_not_urgent(servers):
+    [replies] = talk(servers, "locked out of my laptop and can't get into my emails, urgent")
+    assert "⚠️" not in texts(replies)

@@ -110,3 +110,29 @@ def test_the_rule_in_play_is_quoted_word_for_word():
         rule = rule_in_play(name)
         assert rule is not None, name
         assert framework.quotes(rule.cite, rule.quote)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        ("her fiance has moved in with them since Christmas", "relevant_individuals_identified", True),
+        ("no new partners on either side", "relevant_individuals_identified", False),
+        ("the 4yo had a non-accidental injury as a baby", "past_significant_harm", True),
+        ("she was sexually abused by a neighbour when she was 6", "past_significant_harm", True),
+        ("the boy has never suffered significant harm", "past_significant_harm", False),
+        ("the kids heard him threatening her before the separation", "previously_at_risk_from_witnessing_harm", True),
+        ("the children still see the violence at weekends", "still_at_risk_from_witnessing_harm", True),
+        ("the girl, 13, refused the referral", "child_consents", False),
+        ("haven't asked the young person yet", "child_consents", "not_asked"),
+        ("both parents have declined", "parents_consent", False),
+        ("the judge approved it", "court_consents", True),
+        ("concerns of neglect raised by the school", "other_types_of_harm", True),
+        ("pub law, ICO", "law", "public"),
+    ],
+)
+def test_facts_stated_in_practitioners_words_are_read(text, fact, value):
+    assert read_facts(text).get(fact) == value
+
+
+def test_a_past_harm_with_no_sign_of_it_is_not_read():
+    assert "past_significant_harm" not in read_facts("dad wants more contact at weekends")

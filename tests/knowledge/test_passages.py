@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+import yaml
 
 from knowledge.answers import REPLY_BUDGET, question_answer
 from knowledge.framework import load_framework
@@ -13,6 +17,17 @@ def test_every_training_question_names_passages_that_exist():
     questions = load_questions()
     assert len(questions) > 200
     assert all(refs for _, refs in questions)
+
+
+def test_no_training_question_is_a_held_out_question():
+    """The held-out sets measure questions never trained on: none may be copied into the training data."""
+    words = lambda text: re.sub(r"\W+", " ", text.lower()).strip()  # noqa: E731
+    trained = {words(text) for text, _ in load_questions()}
+    sets = sorted((Path(__file__).resolve().parents[2] / "bench" / "data").glob("heldout_*.yml"))
+    assert sets
+    for path in sets:
+        held_out = {words(q["text"]) for q in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]}
+        assert not trained & held_out, path.name
 
 
 @pytest.mark.parametrize(

@@ -137,3 +137,38 @@ def test_an_offence_named_on_a_printout_is_not_urgent():
 )
 def test_everyday_practice_words_are_not_taken_for_danger_now(message):
     assert urgent_signals(message) == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "she disclosed that her stepdad touches her and he's collecting her from school in half an hour",
+        "boy told me mum's partner beat him, he has to go home with him after this",
+        "family are flying to Lahore tonight with the kids despite the PSO",
+        "dad's at the airport now with the children",
+        "missing 6 yr old, last seen near the canal with an adult nobody knows",
+        "dad rang to say they'll never see the kids alive again",
+        "he's on his way to the foster home saying he'll take her back by force",
+        "he is slapping the 3 yr old in the hallway",
+    ],
+)
+def test_new_kinds_of_danger_now_are_urgent(message):
+    assert urgent_signals(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "locked out of my laptop again, can't get into my emails",
+        "urgent - position statement due to court by 4pm",
+        "if a parent turns up drunk to a handover, what should the worker do?",
+        "hypothetically, a toddler found alone on a visit, who do I ring",
+        "what counts as immediate danger?",
+        "mum's going to kill me if I'm late for the meeting",
+        "dad was missing for two weeks in 2021 and the child stayed with gran",
+        "the child went missing once 3 yrs ago and was found that night",
+        "child has been missing school a lot this term",
+    ],
+)
+def test_what_only_sounds_urgent_is_not_danger_now(message):
+    assert urgent_signals(message) == []

@@ -177,7 +177,7 @@ async def running(tmp_path, reply=echo, exporter=None, **overrides: str) -> Asyn
 def activity(base: str, text: str = "what is a strategy discussion?", aad: str = PRACTITIONER, **extra: Any) -> dict:
     return {
         "type": "message",
-        "id": "activity-1",
+        "id": f"activity-{uuid.uuid4().hex}",  # each message its own: a repeated id is a redelivery
         "channelId": "msteams",
         "serviceUrl": f"{base}/",
         "from": {"id": "29:1user", "name": "Priya Shah", "aadObjectId": aad},
