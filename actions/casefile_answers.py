@@ -6,6 +6,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta, timezone
 
+from actions.casefile_drafts import DRAFT, saved_before
 from actions.casefile_note import SAVE_ANYWAY, correction, correction_help, note_updates
 from actions.casefile_tasks import (
     CHANGEABLE,
@@ -143,6 +144,7 @@ async def answer_record_confirmation(turn: Turn, text: str) -> Updates:
         *draft,
         discussion_key(*draft, reasons),
         reasons,
+        draft_id=turn.slot(DRAFT),
         not_done="The record was not saved.",
     )
     if saved.error is not None:
@@ -156,15 +158,7 @@ async def answer_record_confirmation(turn: Turn, text: str) -> Updates:
         return END if saved.final else {"record_confirmation": None}
     record: RecordView = saved.value
     if record.recorded_at < started:
-        state = (
-            f"agreed by {record.agreed_by.name}"
-            if record.agreed
-            else f"awaiting {record.other_party.name}'s agreement (Framework 2.82)"
-        )
-        turn.say(
-            f"Already saved: this record was saved on {london(record.recorded_at)} as record {record.id} on "
-            f"{record.case_reference}, {state}. It was not saved a second time."
-        )
+        turn.say(saved_before(record))
         return ended("record", "saved", record.id)
     missing = [str(POINT_KEYS.index(p.key) + 1) for p in record.not_discussed]
     turn.say(
@@ -217,7 +211,12 @@ async def answer_chosen_record(turn: Turn, text: str) -> Updates:
 
 async def agree(turn: Turn, amendment: dict[str, str] | None) -> Updates:
     agreed = await turn.attempt(
-        case_file().agree, turn.actor, int(turn.slot("chosen_record")), amendment, not_done="The record was not agreed."
+        case_file().agree,
+        turn.actor,
+        int(turn.slot("chosen_record")),
+        amendment,
+        draft_id=turn.slot(DRAFT),
+        not_done="The record was not agreed.",
     )
     if agreed.error is not None:
         return END if agreed.final else None
@@ -281,6 +280,7 @@ async def answer_amendment_reason(turn: Turn, text: str) -> Updates:
         key,
         turn.slot("amended_text"),
         text,
+        draft_id=turn.slot(DRAFT),
         not_done="The amendment was not saved.",
     )
     if amended.error is not None:
@@ -293,6 +293,14 @@ async def answer_amendment_reason(turn: Turn, text: str) -> Updates:
         f'and signed {latest.amended_by.described}.\n"{LABELS[key]}" now reads: {record.point(key).shown}\n'
         f"The original text is kept in the record: {record.point(key).shown_original}\n"
         f"Reason: {latest.reason}\n{other.name} has been told."
+        + (
+            f"\nThe record had been agreed, so it is no longer: it awaits {record.other_party.name}'s agreement again "
+            "(Framework 2.82)."
+            if record.earlier_agreements
+            and not record.agreed
+            and record.earlier_agreements[-1].withdrawn_at == latest.amended_at
+            else ""
+        )
     )
     return ended("amend", "amended", record.id)
 

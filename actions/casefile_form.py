@@ -10,6 +10,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.casefile_answers import ANSWERS, answer_case_reference, answer_chosen_record
+from actions.casefile_drafts import keeps_answers_in_draft
 from actions.casefile_note import note_updates
 from actions.casefile_questions import ASKS
 from actions.casefile_records import export
@@ -49,6 +50,7 @@ from knowledge.moments import london
 NAMES_AND_TIMES = {"case_reference", "other_party", "discussed_at", "concern_identified_at", "event_date"}
 
 
+@keeps_answers_in_draft
 class ActionStartCasefileTask(Action):
     """Checks who is asking, then starts (or starts again) a case-file task with what the message already says."""
 
@@ -115,6 +117,7 @@ class ActionStartCasefileTask(Action):
         return note
 
 
+@keeps_answers_in_draft
 class ValidateCasefileForm(FormValidationAction):
     """Reads each answer, typed or a button's words; urgent danger, stop, start again and why are left to the rules."""
 
@@ -173,6 +176,7 @@ def go_back(turn: Turn, slot: str) -> list[EventType]:
     return [SlotSet(previous, None)]
 
 
+@keeps_answers_in_draft
 class AskCasefileQuestion(Action):
     """Asks one of the form's questions; one subclass per slot (action_ask_<slot>)."""
 
@@ -207,6 +211,7 @@ class AskCasefileQuestion(Action):
 ASK_ACTIONS = {slot: type(f"AskCasefile_{slot}", (AskCasefileQuestion,), {"slot": slot}) for slot in FORM_SLOTS}
 
 
+@keeps_answers_in_draft
 class ActionStopCasefileTask(Action):
     def name(self) -> str:
         return "action_stop_casefile_task"
@@ -229,6 +234,7 @@ class ActionExplainCasefileQuestion(Action):
         return []
 
 
+@keeps_answers_in_draft
 class ActionFinishCasefileTask(Action):
     """When the form is done: the export, if that was the task; then the task's answers are forgotten."""
 

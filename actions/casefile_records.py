@@ -11,6 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.casefile_drafts import keeps_answers_in_draft
 from actions.casefile_oversight import WITHOUT_AGREED, list_without_agreed_record
 from actions.casefile_questions import current_draft
 from actions.casefile_tasks import (
@@ -75,6 +76,7 @@ async def export(turn: Turn, record_id: int | None, case_reference: str | None) 
         )
 
 
+@keeps_answers_in_draft
 class ActionListRecords(Action):
     """The records a message asks for (by case, practitioner, dates, status), or one record in full."""
 

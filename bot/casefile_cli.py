@@ -7,23 +7,25 @@ import argparse
 import os
 import pwd
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from bot.settings import case_file
 from casefile.audit import verify_chain
 from casefile.database import upgrade
+from casefile.drafts import DEFAULT_DRAFT_RETENTION
 from casefile.errors import CaseFileError, UnknownStaff
 from casefile.models import ROLES
 from casefile.staff import CHANNEL_OPTIONS, STAFF_CHANNELS, registration_hint
 from casefile.store import CaseFile
 from casefile.views import Identity
 
-COMMANDS = ("staff", "export", "release", "audit", "migrate")
+COMMANDS = ("staff", "export", "release", "audit", "migrate", "drafts")
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register `staff add|list|deactivate|link|import`, `export`, `release`, `audit verify` and `migrate` on the
-    top-level command parser."""
+    """Register `staff add|list|deactivate|link|import`, `export`, `release`, `audit verify`, `migrate` and
+    `drafts purge` on the top-level command parser."""
     staff = subparsers.add_parser("staff", help="manage who may use the case file")
     actions = staff.add_subparsers(dest="staff_command", required=True)
 
@@ -74,6 +76,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     audit_actions = audit.add_subparsers(dest="audit_command", required=True)
     audit_actions.add_parser("verify", help="recompute the audit log's hash chain and name the first broken entry")
 
+    drafts = subparsers.add_parser("drafts", help="the drafts of case-file tasks under way")
+    draft_actions = drafts.add_subparsers(dest="drafts_command", required=True)
+    purge = draft_actions.add_parser("purge", help="delete drafts not changed for DAYS days (default 30), audited")
+    purge.add_argument("--days", type=int, default=DEFAULT_DRAFT_RETENTION.days)
+
 
 def operator() -> Identity:
     """Whoever runs the command, as the staff directory's terminal identity: the account of the process's real user
@@ -82,11 +89,15 @@ def operator() -> Identity:
 
 
 def run(args: argparse.Namespace, casefile: CaseFile | None = None) -> int:
-    """Carry out a parsed `staff`, `export`, `release`, `audit` or `migrate` command; the exit code."""
+    """Carry out a parsed `staff`, `export`, `release`, `audit`, `migrate` or `drafts` command; the exit code."""
     store = casefile or case_file()
     try:
         if args.command == "audit":
             return _audit(store)
+        if args.command == "drafts":
+            purged = store.drafts.purge(operator(), timedelta(days=args.days))
+            print(f"Purged {purged} draft(s) not changed for {args.days} day(s) or more.")
+            return 0
         if args.command == "migrate":
             upgrade(store.database.url)
             print("The case file's database is at the newest schema.")

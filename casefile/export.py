@@ -80,6 +80,15 @@ def record_blocks(record: RecordView) -> list[Block]:
         Block("field", f"{record.recorded_by.described} on {london(record.recorded_at)}", "Recorded by"),
         Block("field", agreement, "Agreed by"),
     ]
+    for earlier in record.earlier_agreements:
+        out.append(
+            Block(
+                "field",
+                f"{earlier.agreed_by.described} on {london(earlier.agreed_at)}; no longer stands, as the record "
+                f"was amended on {london(earlier.withdrawn_at)} and agreement asked for again",
+                "Earlier agreement",
+            )
+        )
     missing = [str(number) for number, point in enumerate(record.points, start=1) if point.current is None]
     if missing:
         out.append(Block("field", ", ".join(missing), "Points not discussed (Framework 2.81)"))

@@ -1,5 +1,5 @@
 """The case file's tables: staff and their identities, cases, discussion records with agreements and amendments, secured
-files, later recordings, follow-ups and their reminders, the outbox and the audit log."""
+files, later recordings, follow-ups and their reminders, the outbox, the audit log and the drafts of tasks under way."""
 
 from __future__ import annotations
 
@@ -131,6 +131,7 @@ class DiscussionRecord(Base):
     recorded_by = relationship("Staff", foreign_keys=[__table__.c.recorded_by_id])
     agreement = relationship("Agreement", uselist=False, back_populates="record")
     amendments = relationship("Amendment", back_populates="record", order_by="(Amendment.amended_at, Amendment.id)")
+    earlier_agreements = relationship("EarlierAgreement", order_by="EarlierAgreement.id")
 
 
 class Agreement(Base):
@@ -144,6 +145,21 @@ class Agreement(Base):
     agreed_at = Column(UTCDateTime, nullable=False)
 
     record = relationship("DiscussionRecord", back_populates="agreement")
+    agreed_by = relationship("Staff")
+
+
+class EarlierAgreement(Base):
+    """An agreement that no longer stands: the record was amended after it, so agreement was asked for again."""
+
+    __tablename__ = "earlier_agreements"
+
+    id = Column(Integer, primary_key=True)
+    record_id = Column(Integer, ForeignKey("discussion_records.id"), nullable=False, index=True)
+    agreed_by_id = Column(Integer, ForeignKey("staff.id"), nullable=False)
+    agreed_at = Column(UTCDateTime, nullable=False)
+    withdrawn_at = Column(UTCDateTime, nullable=False)
+    amendment_id = Column(Integer, ForeignKey("amendments.id"), nullable=False)
+
     agreed_by = relationship("Staff")
 
 
@@ -303,3 +319,20 @@ class AuditEntry(Base):
     reason = Column(Text, nullable=False)
     # SHA-256 of the previous entry's chain_hash and this entry's content (casefile.audit.chain_hash).
     chain_hash = Column(String(64), nullable=False)
+
+
+class Draft(Base):
+    """The answers of a case-file task under way, kept here rather than in the conversation store: readable only by the
+    member of staff whose task it is, deleted when the task is saved or stopped, purged when left too long."""
+
+    __tablename__ = "drafts"
+
+    id = Column(String(32), primary_key=True)  # random, so that knowing one draft's id tells nothing of another's
+    staff_id = Column(Integer, ForeignKey("staff.id"), nullable=False, index=True)
+    task = Column(String(20), nullable=False)
+    answers = Column(Text, nullable=False)  # a JSON object: each question's answer
+    # Once its record is saved: the record's id, the answers gone. Kept so that confirming again after a crash lost
+    # the reply finds what was saved; purged like any other draft.
+    saved_record_id = Column(Integer, ForeignKey("discussion_records.id"), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False, index=True)

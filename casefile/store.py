@@ -8,13 +8,14 @@ import json
 from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from casefile import export as exporting
 from casefile.audit import AuditNote, audited
 from casefile.database import Database
+from casefile.drafts import Drafts
 from casefile.errors import AccessRefused, AlreadyAgreed, FileSecured, InvalidEntry, NotFound
 from casefile.follow_ups import FollowUps
 from casefile.models import (
@@ -24,6 +25,8 @@ from casefile.models import (
     Amendment,
     Case,
     DiscussionRecord,
+    Draft,
+    EarlierAgreement,
     LaterRecording,
     Notification,
     SecuredFile,
@@ -37,6 +40,7 @@ from casefile.staff import StaffDirectory, as_identity, clean_text, find_staff, 
 from casefile.views import (
     AmendmentView,
     CaseView,
+    EarlierAgreementView,
     ExportedDocument,
     Identity,
     LaterRecordingView,
@@ -125,6 +129,7 @@ class CaseFile:
         self.staff = StaffDirectory(self.database, self._now)
         self.follow_ups = FollowUps(self, reminder_lead)
         self.oversight = Oversight(self)
+        self.drafts = Drafts(self)
 
     # -- writing -----------------------------------------------------------------------------------------------
 
@@ -139,11 +144,13 @@ class CaseFile:
         concern_identified_at: datetime,
         idempotency_key: str,
         decision_reasons: str | None = None,
+        draft_id: str | None = None,
     ) -> RecordView:
         """Save the record awaiting agreement and ask the other party to agree it; a repeated key returns the first.
 
         The actions of point 10 that name a time become follow-ups of whoever takes them (see casefile.follow_ups),
-        and `decision_reasons` is the optional "Decision agreed and why" line (Framework 3.62).
+        and `decision_reasons` is the optional "Decision agreed and why" line (Framework 3.62). The actor's draft
+        `draft_id`, if given, loses its answers in the same transaction (kept whole if the record is not saved).
         """
 
         def work(session: Session, note: AuditNote, staff: Staff) -> RecordView:
@@ -158,6 +165,7 @@ class CaseFile:
                     raise InvalidEntry("That message id belongs to another record; nothing was saved.")
                 note.record_ids = [earlier.id]
                 note.reason = "the same message again: the record saved the first time is returned"
+                _delete_draft(session, draft_id, staff, saved=earlier)
                 return _record_view(earlier)
             the_practitioner = _party(session, practitioner, PRACTITIONER_ROLES, "practitioner")
             the_manager = _party(session, manager, MANAGER_ROLES, "manager")
@@ -200,6 +208,7 @@ class CaseFile:
                 f"{staff.name} asks you to agree the record of your discussion on {reference} "
                 f"(record {record.id}; Framework 2.82).",
             )
+            _delete_draft(session, draft_id, staff, saved=record)
             note.record_ids = [record.id]
             note.reason = f"recorded the discussion; {other.name} asked to agree it" + (
                 f"; follow-ups {', '.join(str(f.id) for f in follow_ups)}" if follow_ups else ""
@@ -212,8 +221,15 @@ class CaseFile:
             # The same message delivered twice at once: the other delivery saved it, so this one returns it.
             return self._act(actor, "record_discussion", work)
 
-    def agree(self, actor: Identity, record_id: int, amendment: Mapping[str, str] | None = None) -> RecordView:
-        """The other party agrees the record, optionally amending points as they agree (each a dated amendment)."""
+    def agree(
+        self,
+        actor: Identity,
+        record_id: int,
+        amendment: Mapping[str, str] | None = None,
+        draft_id: str | None = None,
+    ) -> RecordView:
+        """The other party agrees the record, optionally amending points as they agree (each a dated amendment); the
+        actor's draft `draft_id`, if given, is deleted with it."""
 
         def work(session: Session, note: AuditNote, staff: Staff) -> RecordView:
             record = _load_record(session, record_id, note)
@@ -243,6 +259,7 @@ class CaseFile:
                     )
                 )
             record.agreement = Agreement(agreed_by=staff, agreed_at=now)
+            _delete_draft(session, draft_id, staff)
             session.flush()
             self._notify(
                 session,
@@ -251,13 +268,20 @@ class CaseFile:
                 f"{staff.name} agreed the record of your discussion on {record.case.reference} "
                 f"(record {record.id}){' with amendments' if changes else ''}.",
             )
-            note.reason = "agreed the record" + (f" amending {', '.join(changes)}" if changes else "")
+            again = " again, after its amendment" if record.earlier_agreements else ""
+            note.reason = f"agreed the record{again}" + (f" amending {', '.join(changes)}" if changes else "")
             return _record_view(record)
 
         return self._act(actor, "agree", work)
 
-    def amend(self, actor: Identity, record_id: int, point: str, text: str, reason: str) -> RecordView:
-        """A dated amendment to one point by the person making it; the original text is kept."""
+    def amend(
+        self, actor: Identity, record_id: int, point: str, text: str, reason: str, draft_id: str | None = None
+    ) -> RecordView:
+        """A dated amendment to one point by the person making it; the original text is kept.
+
+        An agreed record no longer stands agreed once changed: its agreement is kept as an earlier one, and the
+        record awaits agreement again (Framework 2.82), asked of the other party as when it was first recorded.
+        The actor's draft `draft_id`, if given, is deleted with it."""
 
         def work(session: Session, note: AuditNote, staff: Staff) -> RecordView:
             record = _load_record(session, record_id, note)
@@ -268,25 +292,47 @@ class CaseFile:
             _refuse_if_secured(session, record.case, staff)
             changes = _amendment({point: text})
             why = clean_text(reason, "reason for the amendment", MAX_REASON_CHARS)
-            record.amendments.append(
-                Amendment(
-                    point=point,
-                    text=changes[point],
-                    reason=why,
-                    amended_by=staff,
-                    amended_at=self._now(),
-                    on_agreement=False,
-                )
+            now = self._now()
+            change = Amendment(
+                point=point, text=changes[point], reason=why, amended_by=staff, amended_at=now, on_agreement=False
             )
+            record.amendments.append(change)
+            session.flush()
+            agreement = record.agreement
+            if agreement is not None:
+                record.earlier_agreements.append(
+                    EarlierAgreement(
+                        agreed_by_id=agreement.agreed_by_id,
+                        agreed_at=agreement.agreed_at,
+                        withdrawn_at=now,
+                        amendment_id=change.id,
+                    )
+                )
+                session.delete(agreement)
+                record.agreement = None
+            _delete_draft(session, draft_id, staff)
             session.flush()
             other = record.manager if staff.id == record.practitioner_id else record.practitioner
-            self._notify(
-                session,
-                other,
-                record,
-                f"{staff.name} amended the record of your discussion on {record.case.reference} (record {record.id}).",
+            agreeing = record.manager if record.recorded_by_id == record.practitioner_id else record.practitioner
+            told = f"{staff.name} amended the record of your discussion on {record.case.reference} (record {record.id})"
+            if agreement is None:
+                self._notify(session, other, record, f"{told}.")
+            else:
+                if other.id != agreeing.id:
+                    self._notify(session, other, record, f"{told}; it awaits {agreeing.name}'s agreement again.")
+                if agreeing.id != staff.id:
+                    self._notify(
+                        session,
+                        agreeing,
+                        record,
+                        f"{told} after it was agreed, so it is no longer agreed: {staff.name} asks you to agree it "
+                        "again (Framework 2.82).",
+                    )
+            note.reason = f"amended {point}" + (
+                f"; the agreement of {london(agreement.agreed_at)} withdrawn and {agreeing.name} asked to agree again"
+                if agreement is not None
+                else ""
             )
-            note.reason = f"amended {point}"
             return _record_view(record)
 
         return self._act(actor, "amend", work)
@@ -797,6 +843,18 @@ def _start_of(day: object, what: str) -> datetime:
 # -- loading and views -------------------------------------------------------------------------------------------
 
 
+def _delete_draft(session: Session, draft_id: object, staff: Staff, saved: DiscussionRecord | None = None) -> None:
+    """The actor's own draft of what was just saved: deleted with it, or, for a new record, emptied of its answers
+    and left naming the record (see Draft.saved_record_id). Another's draft, or none, is left alone."""
+    if not isinstance(draft_id, str):
+        return
+    mine = and_(Draft.id == draft_id, Draft.staff_id == staff.id)
+    if saved is None:
+        session.execute(delete(Draft).where(mine))
+    else:
+        session.execute(update(Draft).where(mine).values(answers="{}", saved_record_id=saved.id))
+
+
 def _records_query():
     return (
         select(DiscussionRecord)
@@ -807,6 +865,7 @@ def _records_query():
             joinedload(DiscussionRecord.recorded_by),
             joinedload(DiscussionRecord.agreement).joinedload(Agreement.agreed_by),
             selectinload(DiscussionRecord.amendments).joinedload(Amendment.amended_by),
+            selectinload(DiscussionRecord.earlier_agreements).joinedload(EarlierAgreement.agreed_by),
         )
         .order_by(DiscussionRecord.discussed_at, DiscussionRecord.id)
     )
@@ -825,6 +884,8 @@ def _load_record(session: Session, record_id: object, note: AuditNote) -> Discus
 
 def _record_view(record: DiscussionRecord) -> RecordView:
     agreed_at = record.agreement.agreed_at if record.agreement is not None else None
+    agreements = [a.agreed_at for a in record.earlier_agreements] + ([agreed_at] if agreed_at is not None else [])
+    first_agreed = min(agreements, default=None)
     points = []
     for key in POINT_KEYS:
         original = getattr(record, key)
@@ -835,7 +896,7 @@ def _record_view(record: DiscussionRecord) -> RecordView:
                 member(a.amended_by),
                 a.amended_at,
                 a.on_agreement,
-                after_agreement=agreed_at is not None and not a.on_agreement and a.amended_at >= agreed_at,
+                after_agreement=first_agreed is not None and not a.on_agreement and a.amended_at >= first_agreed,
             )
             for a in record.amendments
             if a.point == key
@@ -856,6 +917,9 @@ def _record_view(record: DiscussionRecord) -> RecordView:
         points=tuple(points),
         secured=_secured_view(record.case),
         decision_reasons=record.decision_reasons,
+        earlier_agreements=tuple(
+            EarlierAgreementView(member(a.agreed_by), a.agreed_at, a.withdrawn_at) for a in record.earlier_agreements
+        ),
     )
 
 

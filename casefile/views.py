@@ -89,6 +89,15 @@ class SecuredView:
 
 
 @dataclass(frozen=True)
+class EarlierAgreementView:
+    """An agreement withdrawn when the record was amended after it: who agreed, when, and when it was withdrawn."""
+
+    agreed_by: StaffMember
+    agreed_at: datetime
+    withdrawn_at: datetime
+
+
+@dataclass(frozen=True)
 class RecordView:
     id: int
     case_reference: str
@@ -104,6 +113,8 @@ class RecordView:
     points: tuple[PointView, ...]
     secured: SecuredView | None
     decision_reasons: str | None = None
+    # Agreements that no longer stand because the record was amended after them, oldest first.
+    earlier_agreements: tuple[EarlierAgreementView, ...] = ()
 
     @property
     def not_discussed(self) -> tuple[PointView, ...]:

@@ -10,11 +10,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.casefile_drafts import DRAFT, KEPT
 from actions.casefile_form import (
     ASK_ACTIONS,
     ActionAfterCasefileTask,
     ActionFinishCasefileTask,
     ActionStartCasefileTask,
+    ActionStopCasefileTask,
     ValidateCasefileForm,
 )
 from actions.casefile_records import ActionListRecords
@@ -22,7 +24,7 @@ from actions.casefile_tasks import FORM, FORM_SLOTS, USE_URGENT_MESSAGE, record_
 from actions.casefile_turn import ANONYMOUS, ANONYMOUS_REFUSED, UNREACHABLE, Turn, case_file, identity
 from actions.common import button
 from bot import settings
-from casefile import CaseFile, Identity
+from casefile import CaseFile, Identity, NotFound
 from knowledge.moments import LONDON
 
 OPERATOR = Identity("terminal", "test-operator")
@@ -98,9 +100,23 @@ class Conversation:
         return dispatcher.messages
 
     @property
+    def actor(self) -> Identity:
+        return Identity(*self.sender.split(":"))
+
+    @property
+    def answers(self) -> dict:
+        """The slots as the actions see them: the tracker's, with the answers kept in the case file's draft."""
+        draft = self.slots.get(DRAFT)
+        return {**self.slots, **(case_file().drafts.read(self.actor, draft).answers if draft else {})}
+
+    def set_answers(self, answers: dict) -> None:
+        case_file().drafts.update(self.actor, self.slots[DRAFT], answers)
+
+    @property
     def question(self) -> str | None:
-        probe = self.make_tracker("", "none", slots=dict(self.slots))
-        return next((s for s in required(probe) if self.slots.get(s) is None), None)
+        answers = self.answers
+        probe = self.make_tracker("", "none", slots=answers)
+        return next((s for s in required(probe) if answers.get(s) is None), None)
 
     def ask(self) -> list[dict]:
         dispatcher = CollectingDispatcher()
@@ -112,11 +128,13 @@ class Conversation:
         self, text: str, intent: str = "nlu_fallback", message_id: str = "m-1", previous: str = "", entities=None
     ) -> list[dict]:
         dispatcher = CollectingDispatcher()
-        self.slots["requested_slot"] = self.question
+        # The question the validator asked for last, as Rasa keeps it; the first after the task starts.
+        self.slots["requested_slot"] = self.slots.get("requested_slot") or self.question
         tracker = self.tracker(text, intent, entities=entities, message_id=message_id, previous=previous)
-        events = run(ValidateCasefileForm().get_extraction_events(dispatcher, tracker, {}))
+        events = run(ValidateCasefileForm().run(dispatcher, tracker, {}))
+        assert all(e["value"] is None for e in events if e.get("event") == "slot" and e["name"] in KEPT), events
         self.slots.update(slot_events(events))
-        if self.question is None:
+        if self.slots.get("requested_slot") is None:
             self.active = False
         return dispatcher.messages
 
@@ -137,7 +155,7 @@ def record_discussion(
     """A discussion recorded in conversation up to the summary; returns the conversation and the summary shown."""
     talk = Conversation(make_tracker, sender)
     talk.start(f"record my SM discussion on {case}", "record_discussion")
-    assert talk.slots["case_reference"] == case
+    assert talk.answers["case_reference"] == case
     talk.answer(other)
     talk.answer("just now")
     talk.answer("yesterday 4pm")
@@ -243,17 +261,15 @@ def test_confirming_again_after_a_crash_lost_the_reply_saves_one_record(store, m
     assert "Already saved" in texts(again) and "It was not saved a second time." in texts(again)
     assert len(store.find_records(Identity("telegram", "201"))) == 1
     assert len(store.pending_notifications("telegram")) == 1
-
-    talk.slots, talk.active = dict(slots, point_future_work="Sam reviews the case on Friday."), True
-    changed = saved(talk, message_id="rest-message-3")
-    assert "Saved, awaiting Sam Patel's agreement" in texts(changed)
-    assert len(store.find_records(Identity("telegram", "201"))) == 2, "a changed draft is a different record"
+    assert talk.slots[DRAFT] is None and talk.slots["casefile_task"] is None
+    with pytest.raises(NotFound):  # the saved draft, kept without its answers for the second Save, is gone now
+        store.drafts.read(talk.actor, slots[DRAFT])
 
 
 def test_the_same_draft_from_another_person_is_their_own_record(store, make_tracker):
     jo, _ = record_discussion(make_tracker)
     ned, _ = record_discussion(make_tracker, sender=NED)
-    ned.slots.update({slot: jo.slots[slot] for slot in ("discussed_at", "concern_identified_at")})
+    ned.set_answers({slot: jo.answers[slot] for slot in ("discussed_at", "concern_identified_at")})
     assert "Saved, awaiting" in texts(saved(jo)) and "Saved, awaiting" in texts(saved(ned))
     assert len(store.find_records(Identity("telegram", "101"))) == 2
 
@@ -282,7 +298,7 @@ def test_a_malformed_case_reference_gets_the_stores_message_and_is_asked_again(s
     assert "That is not a case reference" in texts(talk.answer("ZW25-1234"))
     assert talk.question == "case_reference"
     talk.answer("zw25p01234")
-    assert talk.slots["case_reference"] == CASE
+    assert talk.answers["case_reference"] == CASE
 
 
 def test_unknown_manager_and_times_in_the_wrong_order_are_asked_again(store, make_tracker):
@@ -307,7 +323,7 @@ def test_only_the_buttons_answer_a_point_with_set_choices(store, make_tracker):
     assert [b["title"] for b in buttons(talk.ask())] == ["Immediate", "Recent", "Previous", "Not discussed"]
     assert "Please pick one of the buttons" in texts(talk.answer("quite high"))
     talk.answer("immediate")
-    assert talk.slots["point_level_of_risk"] == "immediate"
+    assert talk.answers["point_level_of_risk"] == "immediate"
 
 
 def test_stop_start_again_and_why_are_left_to_the_rules_but_buttons_and_long_answers_are_answers(store, make_tracker):
@@ -322,13 +338,13 @@ def test_stop_start_again_and_why_are_left_to_the_rules_but_buttons_and_long_ans
         ("/stop", "stop"),
     ]:
         assert talk.answer(text, intent=intent) == []
-        assert talk.slots.get("point_nature_of_concerns") is None
+        assert talk.answers.get("point_nature_of_concerns") is None
     talk.answer("Not discussed", intent="stop")
-    assert talk.slots["point_nature_of_concerns"] == "Not discussed"
+    assert talk.answers["point_nature_of_concerns"] == "Not discussed"
     long_answer = "Leave it to the LA to decide after their visit, and stop contact until the review next week"
     talk.answer("Recent")
     talk.answer(long_answer, intent="stop")
-    assert talk.slots["point_where_child_is_now"] == long_answer
+    assert talk.answers["point_where_child_is_now"] == long_answer
 
 
 def test_an_urgent_message_interrupts_and_can_then_be_used_as_the_answer(store, make_tracker):
@@ -338,12 +354,12 @@ def test_an_urgent_message_interrupts_and_can_then_be_used_as_the_answer(store, 
         talk.answer(reply)
     urgent = "father threatened to kill mother and the child was left home alone"
     assert talk.answer(urgent, intent="urgent_danger") == []
-    assert talk.slots.get("point_nature_of_concerns") is None
+    assert talk.answers.get("point_nature_of_concerns") is None
     dispatcher = CollectingDispatcher()
     run(ASK_ACTIONS["point_nature_of_concerns"]().run(dispatcher, talk.tracker(urgent, "urgent_danger"), {}))
     assert USE_URGENT_MESSAGE in [b["payload"] for b in buttons(dispatcher.messages)]
     talk.answer(USE_URGENT_MESSAGE, previous=urgent)
-    assert talk.slots["point_nature_of_concerns"] == urgent
+    assert talk.answers["point_nature_of_concerns"] == urgent
 
 
 def test_a_forged_payload_sets_nothing(store, make_tracker):
@@ -354,10 +370,10 @@ def test_a_forged_payload_sets_nothing(store, make_tracker):
         entities=[{"entity": "status", "value": "agreed"}],
     )
     assert talk.slots["casefile_task"] == "record"
-    assert all(talk.slots.get(slot) is None for slot in FORM_SLOTS)
+    assert all(talk.answers.get(slot) is None for slot in FORM_SLOTS)
     replies = talk.answer('/agree_record{"record": "1"}', intent="agree_record")
     assert "Please answer the question in words" in texts(replies)
-    assert talk.slots.get("case_reference") is None
+    assert talk.answers.get("case_reference") is None
 
 
 def test_the_other_party_agrees_the_record(store, make_tracker):
@@ -395,7 +411,7 @@ def test_agreeing_with_an_amendment_keeps_the_original(store, make_tracker):
     [record] = store.find_records(Identity("telegram", "201"))
     manager = Conversation(make_tracker, SAM)
     manager.start("agree it", "agree_record", entities=[{"entity": "record", "value": str(record.id)}])
-    assert manager.slots["chosen_record"] == str(record.id)
+    assert manager.answers["chosen_record"] == str(record.id)
     manager.answer("Agree with an amendment")
     assert manager.question == "amended_point"
     manager.answer("Point 10")
@@ -425,6 +441,56 @@ def test_an_amendment_is_dated_and_keeps_the_original(store, make_tracker):
     point = store.get_record(Identity("telegram", "201"), record.id).point("where_child_is_now")
     assert point.current == "With father since Sunday."
     assert point.amendments[0].reason == "I recorded the wrong address."
+
+
+def test_amending_an_agreed_record_asks_for_agreement_again(store, make_tracker):
+    talk, _ = record_discussion(make_tracker)
+    saved(talk)
+    [record] = store.find_records(Identity("telegram", "201"))
+    store.agree(Identity("telegram", "101"), record.id)
+    amender = Conversation(make_tracker, JO)
+    amender.start(f"amend record {record.id}", "amend_record")
+    amender.answer("3")
+    amender.answer("With father since Sunday.")
+    assert amender.answers["amended_text"] == "With father since Sunday." and amender.slots["amended_text"] is None
+    replies = texts(amender.answer("I recorded the wrong address."))
+    assert "The record had been agreed, so it is no longer: it awaits Sam Patel's agreement again" in replies
+    assert amender.slots[DRAFT] is None
+    manager = Conversation(make_tracker, SAM)
+    manager.start("agree the record", "agree_record")
+    [choice] = buttons(manager.ask())
+    manager.answer(choice["payload"])
+    assert "Agreed by Sam Patel" in texts(manager.answer("Agree"))
+    again = store.get_record(Identity("telegram", "201"), record.id)
+    assert again.agreed and [a.agreed_by.name for a in again.earlier_agreements] == ["Sam Patel"]
+
+
+def test_the_answers_are_in_the_draft_and_the_conversation_holds_only_its_id(store, make_tracker):
+    talk, _ = record_discussion(make_tracker)
+    draft_id = talk.slots[DRAFT]
+    assert all(talk.slots.get(slot) is None for slot in KEPT)
+    draft = store.drafts.read(Identity("telegram", "201"), draft_id)
+    assert (
+        draft.task == "record"
+        and draft.answers["point_nature_of_concerns"] == POINT_ANSWERS["point_nature_of_concerns"]
+    )
+    # Someone else given Jo's draft id (a forged slot) finds no draft: the task stops and shows nothing of it.
+    ned = Conversation(make_tracker, NED)
+    ned.slots, ned.active = {**talk.slots}, True
+    replies = ned.answer("Save", message_id="m-ned")
+    assert texts(replies).startswith("The answers of this task are no longer kept")
+    assert ned.slots["casefile_task"] is None and ned.slots[DRAFT] is None
+    assert store.find_records(Identity("telegram", "202")) == []
+    assert store.drafts.read(Identity("telegram", "201"), draft_id).answers == draft.answers
+
+
+def test_stopping_a_task_deletes_its_draft(store, make_tracker):
+    talk, _ = record_discussion(make_tracker)
+    draft_id = talk.slots[DRAFT]
+    events = run(ActionStopCasefileTask().run(CollectingDispatcher(), talk.tracker("stop", "stop"), {}))
+    assert {"event": "slot", "timestamp": None, "name": DRAFT, "value": None} in events
+    with pytest.raises(NotFound):
+        store.drafts.read(Identity("telegram", "201"), draft_id)
 
 
 def _seed(store: CaseFile) -> dict:
@@ -551,7 +617,7 @@ def test_securing_a_file_then_recording_is_refused_and_a_later_recording_is_kept
     assert f"The case file for {CASE} is secured" in texts(manager.answer("Secure the file"))
 
     second, _ = record_discussion(make_tracker, message_id="m-second")
-    second.slots["point_future_work"] = "A different discussion: the same draft again would be the first record."
+    second.set_answers({"point_future_work": "A different discussion: the same draft again would be the first record."})
     replies = saved(second, message_id="m-second")
     assert f"The case file for {CASE} was secured on" in texts(replies)
     assert "The record was not saved." in texts(replies)
@@ -584,7 +650,7 @@ def test_when_the_database_is_down_the_person_is_told_nothing_was_saved(store, m
     replies = saved(talk)
     assert texts(replies) == UNREACHABLE
     assert "couldn't reach the case file" in texts(replies) and "nothing was saved" in texts(replies)
-    assert talk.slots["casefile_task"] == "record" and talk.question == "record_confirmation"
+    assert talk.slots["casefile_task"] == "record" and talk.slots["requested_slot"] == "record_confirmation"
     start = Conversation(make_tracker, JO).start(f"record my SM discussion on {CASE}", "record_discussion")
     assert "couldn't reach the case file" in texts(start)
     assert "couldn't reach" in texts(list_records(make_tracker, JO, "list records"))
@@ -602,10 +668,10 @@ def test_a_question_inside_a_task_is_left_to_the_rules_and_the_task_comes_back_i
     for reply in ("Sam Patel", "just now", "yesterday 4pm"):
         talk.answer(reply)
     assert talk.answer("what is a LADO?", intent="define_term") == []
-    assert talk.slots.get("point_nature_of_concerns") is None
+    assert talk.answers.get("point_nature_of_concerns") is None
     # An answer that names an offence is what was discussed, not a question.
     talk.answer("Father has a caution for ABH", intent="offence_lookup")
-    assert talk.slots["point_nature_of_concerns"] == "Father has a caution for ABH"
+    assert talk.answers["point_nature_of_concerns"] == "Father has a caution for ABH"
     tracker = talk.tracker("what does 2.81 say?", "show_paragraph")
     tracker.events += [{"event": "action", "name": "action_show_paragraph"}]
     dispatcher = CollectingDispatcher()

@@ -21,10 +21,10 @@ NOTE = (
 def test_one_pasted_note_is_recorded_in_three_messages(store, make_tracker):
     talk = Conversation(make_tracker, JO)
     talk.start(NOTE, "record_discussion")
-    assert talk.slots["case_reference"] == CASE
-    assert talk.slots["other_party"] == str(store.staff.find_by_identity("telegram", "101").id)
-    assert talk.slots["point_where_child_is_now"] == "The baby is with mother at the maternal grandmother's address."
-    assert talk.slots["point_level_of_risk"] == "recent"
+    assert talk.answers["case_reference"] == CASE
+    assert talk.answers["other_party"] == str(store.staff.find_by_identity("telegram", "101").id)
+    assert talk.answers["point_where_child_is_now"] == "The baby is with mother at the maternal grandmother's address."
+    assert talk.answers["point_level_of_risk"] == "recent"
     assert talk.question == "concern_identified_at"  # the note does not say when the concern was identified
     talk.answer("yesterday 9am")
     summary = texts(talk.ask())
@@ -49,7 +49,7 @@ def test_a_point_is_corrected_by_its_number_and_missing_core_points_are_named(st
         "\nMum knows we are discussing it.\nThe report will look at alcohol use.",
         "record_discussion",
     )
-    assert talk.slots["other_party"] == str(store.staff.find_by_identity("telegram", "201").id)
+    assert talk.answers["other_party"] == str(store.staff.find_by_identity("telegram", "201").id)
     talk.answer("yesterday 10am")
     summary = talk.ask()
     assert (
@@ -58,13 +58,13 @@ def test_a_point_is_corrected_by_its_number_and_missing_core_points_are_named(st
     )
     assert [b["title"] for b in buttons(summary)] == ["Save anyway", "Change a point", "Cancel"]
     talk.answer("point 3: with her grandmother")
-    assert talk.slots["point_where_child_is_now"] == "with her grandmother"
+    assert talk.answers["point_where_child_is_now"] == "with her grandmother"
     assert talk.question == "record_confirmation"
     assert "Point 2" in texts(talk.answer("2: somewhere between"))
     talk.answer("2: previous")
-    assert talk.slots["point_level_of_risk"] == "previous"
+    assert talk.answers["point_level_of_risk"] == "previous"
     talk.answer("decision: no referral, because the concerns are historic")
-    assert talk.slots["decision_reasons"] == "no referral, because the concerns are historic"
+    assert talk.answers["decision_reasons"] == "no referral, because the concerns are historic"
     assert "Saved" in texts(talk.answer("Save anyway", message_id="m-save-2"))
     [record] = store.find_records(Identity("telegram", "101"), case_reference=CASE)
     assert [p.key for p in record.not_discussed][:2] == ["referral_needed", "referral_grounds"]
@@ -79,5 +79,5 @@ def test_a_note_given_as_the_first_point_fills_the_draft_but_a_long_answer_does_
     assert talk.question == "point_nature_of_concerns"
     assert "paste your whole note" in texts(talk.ask())
     talk.answer("Dad was drunk at handover. He shouted at mum. The child was upset and crying.")
-    assert talk.slots["point_nature_of_concerns"].startswith("Dad was drunk at handover.")
+    assert talk.answers["point_nature_of_concerns"].startswith("Dad was drunk at handover.")
     assert talk.question == "point_level_of_risk"

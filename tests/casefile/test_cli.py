@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from bot.cli import main
-from casefile.models import AuditEntry
+from casefile.models import AuditEntry, Draft
 from tests.casefile.conftest import START, rows
 from tests.casefile.test_store import HOUR, POINTS
 
@@ -94,3 +94,19 @@ def test_staff_commands_and_export(casefile, database_url, monkeypatch, capsys, 
         "export",
         "act_as",
     ]
+
+
+def test_drafts_purge_deletes_old_drafts_in_the_operators_name(
+    casefile, people, database_url, monkeypatch, capsys, clock
+):
+    monkeypatch.setenv("CASEFILE_DATABASE_URL", database_url)
+    old = casefile.drafts.start(people.id_of("jo"), "record", {"case_reference": "ZW25P01234"})
+    clock.now = START + 40 * 24 * HOUR
+    recent = casefile.drafts.start(people.id_of("jo"), "record", {"case_reference": "ZW25P01234"})
+    assert run("drafts", "purge", "--days", "0") == 1
+    assert "positive number of days" in capsys.readouterr().err
+    assert run("drafts", "purge", "--days", "30") == 0  # the command's clock is today's: both are older
+    assert "Purged 2 draft(s) not changed for 30 day(s) or more." in capsys.readouterr().out
+    assert {old, recent}.isdisjoint({d.id for d in rows(casefile, Draft)})
+    [entry] = rows(casefile, AuditEntry, AuditEntry.action == "purge_drafts")
+    assert entry.external_id == getpass.getuser() and entry.allowed

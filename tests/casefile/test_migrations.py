@@ -17,6 +17,8 @@ from tests.casefile.conftest import pg_url
 
 TABLES = {
     "staff",
+    "drafts",
+    "earlier_agreements",
     "staff_identities",
     "cases",
     "discussion_records",
@@ -50,7 +52,7 @@ def test_migrations_run_from_empty_to_head_and_match_the_models(empty_url):
         assert set(inspect(engine).get_table_names()) == TABLES
         with engine.connect() as connection:
             assert connection.execute(text("SELECT version_num FROM casefile_alembic_version")).scalars().all() == [
-                "0005"
+                "0006"
             ]
             differences = compare_metadata(MigrationContext.configure(connection), metadata)
         assert [d for d in differences if d[0] != "remove_table" or d[1].name != "casefile_alembic_version"] == []

@@ -169,7 +169,11 @@ def test_amend_never_edits_in_place(casefile, people, clock):
     with casefile.database.session() as session:
         assert session.get(DiscussionRecord, saved.id).nature_of_concerns == "Bruise on arm"
     notified = [n.text for n in casefile.pending_notifications("telegram")]
-    assert f"Sam Patel amended the record of your discussion on ZW25P01234 (record {saved.id})." in notified
+    assert (
+        f"Sam Patel amended the record of your discussion on ZW25P01234 (record {saved.id}); it awaits Sam Patel's "
+        "agreement again." in notified
+    )
+    assert not amended.agreed and [a.agreed_by.name for a in amended.earlier_agreements] == ["Sam Patel"]
 
 
 def test_manager_records_and_practitioner_agrees(casefile, people, clock):

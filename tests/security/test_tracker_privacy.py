@@ -79,7 +79,6 @@ def test_no_message_in_the_store_holds_the_records_text_names_or_export(conversa
     assert len(answers) >= 12 and all(e["parse_data"]["intent"] for e in answers)
 
 
-@pytest.mark.xfail(strict=True, reason="the case-file form keeps its answers in slots until they move to the case file")
 def test_no_slot_in_the_store_holds_the_records_text_or_names(conversation):
     jo, sam, _record_id, _replies, stored = conversation
     slots = json.dumps([e for e in stored if e["event"] == "slot"])
