@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.recogniser import (
+    FALLBACK_INTENT,
+    OFFENCE_INTENT,
+    URGENT_INTENT,
+    Recogniser,
+    intent_of,
+    ranking_without,
+    send_to,
+    text_of,
+)
 from knowledge.offence_answers import offence_named
 
-OFFENCE_INTENT = "offence_lookup"
-URGENT_INTENT = "urgent_danger"
-FALLBACK_INTENT = "nlu_fallback"
 # The classifier's confidence in a look-up at which an offence named in a longer message is looked up (and always
 # when the classifier is unsure what the message is).
 LIKELY = 0.1
@@ -45,40 +47,22 @@ KEPT_INTENTS = frozenset(
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class OffenceRecogniser(GraphComponent):
+class OffenceRecogniser(Recogniser):
     """Sends a message that names an offence, alone or asking about the schedule, to the look-up, whatever the
     classifier made of its other words; the classifier's ranking is kept after it. A message the classifier took
     for urgent danger stays urgent, with the look-up next, so urgent action is answered first and then the question."""
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> OffenceRecogniser:
-        return cls()
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            intent = (message.get(INTENT) or {}).get("name")
-            likely = intent == FALLBACK_INTENT or any(
-                r.get("name") == OFFENCE_INTENT and r.get("confidence", 0) >= LIKELY
-                for r in message.get(INTENT_RANKING_KEY) or []
-            )
-            if intent in KEPT_INTENTS or not offence_named(message.get(TEXT) or "", asked_about=likely):
-                continue
-            ranking = [
-                r
-                for r in message.get(INTENT_RANKING_KEY) or []
-                if r.get("name") not in (OFFENCE_INTENT, FALLBACK_INTENT)
-            ]
+    def recognise(self, message: Message) -> None:
+        intent = intent_of(message)
+        likely = intent == FALLBACK_INTENT or any(
+            r.get("name") == OFFENCE_INTENT and r.get("confidence", 0) >= LIKELY
+            for r in message.get(INTENT_RANKING_KEY) or []
+        )
+        if intent in KEPT_INTENTS or not offence_named(text_of(message), asked_about=likely):
+            return
+        if intent == URGENT_INTENT:  # urgent action stays first; the look-up answers after it
             offence = {"name": OFFENCE_INTENT, "confidence": 1.0}
-            if intent == URGENT_INTENT:  # urgent action stays first; the look-up answers after it
-                ranking = [r for r in ranking if r.get("name") != URGENT_INTENT]
-                message.set(INTENT_RANKING_KEY, [message.get(INTENT), offence, *ranking], add_to_output=True)
-                continue
-            message.set(INTENT, offence, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [offence, *ranking], add_to_output=True)
-        return messages
+            ranking = ranking_without(message, OFFENCE_INTENT, FALLBACK_INTENT, URGENT_INTENT)
+            message.set(INTENT_RANKING_KEY, [message.get(INTENT), offence, *ranking], add_to_output=True)
+            return
+        send_to(message, OFFENCE_INTENT, FALLBACK_INTENT)
