@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -32,15 +33,21 @@ def casefile(servers):
     store.database.dispose()
 
 
-@pytest.fixture
-def register(servers, casefile):
-    """Registers a member of staff under a fresh terminal user (the terminal chat sends "terminal:<user>")."""
+def registrar(store: CaseFile, servers) -> Callable[[str, str], Person]:
+    """Registers members of staff of one fresh team, each under a fresh terminal user (the terminal chat sends
+    "terminal:<user>")."""
     team = f"Team {uuid.uuid4().hex[:6]}"
 
     def add(role: str, first_name: str) -> Person:
         sender = f"staff-{uuid.uuid4().hex[:8]}"
         name = f"{first_name} {uuid.uuid4().hex[:6].capitalize()}"
-        casefile.staff.add(name, role, team, {"terminal": sender}, operator=OPERATOR)
+        store.staff.add(name, role, team, {"terminal": sender}, operator=OPERATOR)
         return Person(sender, name, servers)
 
     return add
+
+
+@pytest.fixture
+def register(servers, casefile):
+    """Registers a member of staff under a fresh terminal user."""
+    return registrar(casefile, servers)

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 
 import pytest
 from sqlalchemy import create_engine, select, text
 
 from casefile import CaseFile
 from casefile.models import Draft
-from tests.conversation.conftest import OPERATOR, Person
+from tests.conversation.conftest import registrar
 from tests.conversation.test_casefile_conversation import POINT_QUESTION, fresh_case, payloads, texts
 
 pytestmark = pytest.mark.conversation
@@ -33,14 +32,7 @@ SECRETS = (OFFENCE, "Mavis Okonjo-Trent", "Kelechi", "pushed her at handover", "
 def recorded(servers):
     """Jo records a discussion with Sam in conversation; the events stored for Jo, and the case file's drafts."""
     store = CaseFile(servers.casefile_database_url)
-    team = f"Team {uuid.uuid4().hex[:6]}"
-
-    def register(role: str, first_name: str) -> Person:
-        sender = f"staff-{uuid.uuid4().hex[:8]}"
-        name = f"{first_name} {uuid.uuid4().hex[:6].capitalize()}"
-        store.staff.add(name, role, team, {"terminal": sender}, operator=OPERATOR)
-        return Person(sender, name, servers)
-
+    register = registrar(store, servers)
     jo, sam = register("practitioner", "Jo"), register("service_manager", "Sam")
     case = fresh_case()
     assert "Which manager did you discuss it with" in texts(jo.says(f"record my SM discussion on {case}"))

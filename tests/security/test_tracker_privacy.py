@@ -6,13 +6,12 @@ from __future__ import annotations
 import base64
 import json
 import re
-import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from casefile import CaseFile
-from tests.conversation.conftest import OPERATOR, Person
+from tests.conversation.conftest import registrar
 from tests.conversation.test_casefile_conversation import fresh_case, record_in_conversation, texts
 
 pytestmark = pytest.mark.conversation
@@ -30,14 +29,7 @@ POINT_TEXT = (
 def conversation(servers):
     """Jo records a discussion with Sam, both see it, and Jo exports it; what was said, and what was stored."""
     store = CaseFile(servers.casefile_database_url)
-    team = f"Team {uuid.uuid4().hex[:6]}"
-
-    def register(role: str, first_name: str) -> Person:
-        sender = f"staff-{uuid.uuid4().hex[:8]}"
-        name = f"{first_name} {uuid.uuid4().hex[:6].capitalize()}"
-        store.staff.add(name, role, team, {"terminal": sender}, operator=OPERATOR)
-        return Person(sender, name, servers)
-
+    register = registrar(store, servers)
     jo, sam = register("practitioner", "Jo"), register("service_manager", "Sam")
     case = fresh_case()
     saved = texts(record_in_conversation(jo, sam, case))
