@@ -44,7 +44,7 @@ def _not_danger() -> dict[str, list[re.Pattern]]:
 PAST = re.compile(
     r"\b((back\s+)?in\s+(19|20)\d\d|since\s+(19|20)\d\d|used\s+to|last\s+(year|month|week|summer|winter|spring|autumn)|\d+\s+(years?|yrs?|months?)\s+ago|"
     r"years\s+ago|a\s+(few|couple\s+of)\s+(years|months)\s+ago|in\s+the\s+past|as\s+a\s+(child|baby|toddler)|"
-    r"historic(al)?|previously|remembers?\s+(seeing|being|when)|when\s+(he|she|they)\s+(was|were)\s+(little|younger|small|a\s+baby|\d+))\b",
+    r"historic(al)?|previously|convicted|conviction|cautioned|remembers?\s+(seeing|being|when)|when\s+(he|she|they)\s+(was|were)\s+(little|younger|small|a\s+baby|\d+))\b",
     re.IGNORECASE,
 )
 NOW = re.compile(

@@ -241,3 +241,23 @@ def test_what_is_calm_or_over_is_not_danger_now(message):
 )
 def test_a_word_of_harm_keeps_a_calm_sounding_message_from_being_set_aside(message):
     assert not not_danger_now(message)
+
+
+@pytest.mark.parametrize(
+    "message,situation",
+    [
+        ("her ex has just run off with the twins from the park", "immediate_risk"),
+        ("grandad is drunk and is driving the 6yo to swimming", "immediate_risk"),
+        ("the neighbour says he's outside the flat with a crowbar", "immediate_risk"),
+        ("mum says someone has just broken in downstairs", "immediate_risk"),
+        ("dad says he's going to drive the car into the canal with the boys", "immediate_risk"),
+        ("the 2yo swallowed a battery from the remote", "emergency_medical"),
+        ("the baby's lips are swelling after she ate a peanut", "emergency_medical"),
+    ],
+)
+def test_taking_weapons_and_ingestion_now_are_urgent(message, situation):
+    assert situation in [s.situation for s in urgent_signals(message)]
+
+
+def test_an_old_conviction_for_driving_drunk_with_a_child_is_not_danger_now():
+    assert urgent_signals("he was convicted of driving drunk with his daughter in the car - on the schedule?") == []
