@@ -42,9 +42,14 @@ def _not_danger() -> dict[str, list[re.Pattern]]:
 
 # A past event told as history ("left home alone in 2019") is not danger now, unless the message also says now.
 PAST = re.compile(
-    r"\b((back\s+)?in\s+(19|20)\d\d|since\s+(19|20)\d\d|used\s+to|last\s+(year|month|week|summer|winter|spring|autumn)|\d+\s+(years?|yrs?|months?)\s+ago|"
+    r"\b((back\s+)?in\s+(19|20)\d\d|last\s+(year|month|summer|winter|spring|autumn)|\d+\s+(years?|yrs?|months?)\s+ago|"
     r"years\s+ago|a\s+(few|couple\s+of)\s+(years|months)\s+ago|in\s+the\s+past|as\s+a\s+(child|baby|toddler)|"
-    r"historic(al)?|previously|convicted|conviction|cautioned|remembers?\s+(seeing|being|when)|when\s+(he|she|they)\s+(was|were)\s+(little|younger|small|a\s+baby|\d+))\b",
+    r"historic(al)?|previously|when\s+(he|she|they)\s+(was|were)\s+(little|younger|small|a\s+baby|\d+))\b",
+    re.IGNORECASE,
+)
+# Words that place the clause they are in in the past, though too common to set a whole message aside as history.
+PAST_IN_CLAUSE = re.compile(
+    r"\b(last\s+week|used\s+to|since\s+(19|20)\d\d|convicted|conviction|cautioned|remembers?\s+(seeing|being|when))\b",
     re.IGNORECASE,
 )
 NOW = re.compile(
@@ -75,7 +80,7 @@ def _told_as_history(text: str, start: int, end: int) -> bool:
     before = [m.end() for m in CLAUSE_END.finditer(text, 0, start)]
     after = CLAUSE_END.search(text, end)
     clause = text[before[-1] if before else 0 : after.start() if after else len(text)]
-    return bool(PAST.search(clause))
+    return bool(PAST.search(clause) or PAST_IN_CLAUSE.search(clause))
 
 
 def _sounds_urgent_only(text: str, start: int, end: int) -> bool:
@@ -100,14 +105,14 @@ def asked_in_general(text: str) -> bool:
 def not_danger_now(text: str) -> bool:
     """Whether a message the classifier took for danger is, by its own words, not danger now: a question in
     general or a supposition, history with nothing said to be happening now (or what is over now: a prison term,
-    sobriety), a calm concern with no word of harm, or a saying, IT or admin that only sounds urgent. Only for a
-    message in which the recogniser finds no danger now."""
+    sobriety), what is over now or a calm concern with no word of harm, or a saying, IT or admin that only sounds
+    urgent. Only for a message in which the recogniser finds no danger now."""
     if not text or urgent_signals(text):
         return False
     over_now = any(p.search(text) for p in _not_danger()["over_now"])
     if asked_in_general(text) or (PAST.search(text) and (over_now or not NOW.search(text))):
         return True
-    if not HARM.search(text) and any(p.search(text) for p in _not_danger()["calm"]):
+    if not HARM.search(text) and (over_now or any(p.search(text) for p in _not_danger()["calm"])):
         return True
     return any(p.search(text) for kind in ("sayings", "admin") for p in _not_danger()[kind])
 

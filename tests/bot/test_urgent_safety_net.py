@@ -84,3 +84,12 @@ def test_a_calm_concern_is_not_urgent_but_a_word_of_harm_keeps_it_urgent():
         "the kids stay up too late and mum's partner slapped the 4yo", [("urgent_danger", 0.5), ("inform", 0.3)]
     )
     assert harm.get("intent")["name"] == "urgent_danger"
+
+
+def test_a_conviction_or_last_weeks_threat_does_not_set_aside_the_classifiers_urgent():
+    for text in (
+        "her ex, convicted of rape, is standing at the door of the house with the kids inside",
+        "she told me last week he'd threatened her, and I've heard nothing from the house since the call cut off",
+    ):
+        message = parsed(text, [("urgent_danger", 0.6), ("inform", 0.3)])
+        assert message.get("intent")["name"] == "urgent_danger", text
