@@ -55,12 +55,13 @@ PAST_IN_CLAUSE = re.compile(
 NOW = re.compile(
     r"\b(now|tonight|today|at\s+the\s+moment|currently|just|still|this\s+(morning|afternoon|evening))\b", re.IGNORECASE
 )
-# Words of harm: a message holding any of them is never taken for a calm concern.
+# Words of harm or of someone on the way: a message holding any of them is never taken for a calm concern.
 HARM = re.compile(
     r"\b(hit\w*|hurt\w*|beat\w*|punch\w*|kick\w*|slap\w*|strangl\w*|chok\w*|knife|weapon|gun|kill\w*|threat\w*|"
     r"abus\w*|assault\w*|rap(e|ed)|sexual\w*|bruis\w*|injur\w*|bleed\w*|alone|missing|drunk|"
     r"overdos\w*|suicid\w*|danger\w*|scared|afraid|terrified|police|999|ambulance|fire|breath\w*|grabbed|snatch\w*|"
-    r"took|taken|airport|flight|cut|fgm|blood|unconscious|screaming)\b",
+    r"took|taken|airport|flight|cut|fgm|blood|unconscious|screaming|heading|on\s+(his|her|their)\s+way|outside|door|"
+    r"turned\s+up)\b",
     re.IGNORECASE,
 )
 CLAUSE_END = re.compile(r"[.;!?,\n]|\s-\s")
@@ -112,7 +113,8 @@ def not_danger_now(text: str) -> bool:
     over_now = any(p.search(text) for p in _not_danger()["over_now"])
     if asked_in_general(text) or (PAST.search(text) and (over_now or not NOW.search(text))):
         return True
-    if not HARM.search(text) and (over_now or any(p.search(text) for p in _not_danger()["calm"])):
+    calm = not NOW.search(text) and any(p.search(text) for p in _not_danger()["calm"])
+    if not HARM.search(text) and (over_now or calm):
         return True
     return any(p.search(text) for kind in ("sayings", "admin") for p in _not_danger()[kind])
 

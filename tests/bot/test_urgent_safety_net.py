@@ -93,3 +93,10 @@ def test_a_conviction_or_last_weeks_threat_does_not_set_aside_the_classifiers_ur
     ):
         message = parsed(text, [("urgent_danger", 0.6), ("inform", 0.3)])
         assert message.get("intent")["name"] == "urgent_danger", text
+
+
+def test_the_children_said_to_be_safe_does_not_set_aside_urgent_when_someone_is_on_the_way():
+    message = parsed(
+        "mum says the kids are safe at school but dad is on his way there", [("urgent_danger", 0.6), ("inform", 0.3)]
+    )
+    assert message.get("intent")["name"] == "urgent_danger"
