@@ -44,23 +44,44 @@ def _not_danger() -> dict[str, list[re.Pattern]]:
 PAST = re.compile(
     r"\b((back\s+)?in\s+(19|20)\d\d|last\s+(year|month|summer|winter|spring|autumn)|\d+\s+(years?|yrs?|months?)\s+ago|"
     r"years\s+ago|a\s+(few|couple\s+of)\s+(years|months)\s+ago|in\s+the\s+past|as\s+a\s+(child|baby|toddler)|"
-    r"historic(al)?|previously|when\s+(he|she|they)\s+(was|were)\s+(little|younger|small))\b",
+    r"historic(al)?|previously|when\s+(he|she|they)\s+(was|were)\s+(little|younger|small|a\s+baby|\d+))\b",
+    re.IGNORECASE,
+)
+# Words that place the clause they are in in the past, though too common to set a whole message aside as history.
+PAST_IN_CLAUSE = re.compile(
+    r"\b(last\s+week|used\s+to|since\s+(19|20)\d\d|convicted|conviction|cautioned|remembers?\s+(seeing|being|when))\b",
     re.IGNORECASE,
 )
 NOW = re.compile(
     r"\b(now|tonight|today|at\s+the\s+moment|currently|just|still|this\s+(morning|afternoon|evening))\b", re.IGNORECASE
 )
+# Words of harm or of someone on the way: a message holding any of them is never taken for a calm concern.
+HARM = re.compile(
+    r"\b(hit\w*|hurt\w*|beat\w*|punch\w*|kick\w*|slap\w*|strangl\w*|chok\w*|knife|weapon|gun|kill\w*|threat\w*|"
+    r"abus\w*|assault\w*|rap(e|ed)|sexual\w*|bruis\w*|injur\w*|bleed\w*|alone|missing|drunk|"
+    r"overdos\w*|suicid\w*|danger\w*|scared|afraid|terrified|police|999|ambulance|fire|breath\w*|grabbed|snatch\w*|"
+    r"took|taken|airport|flight|cut|fgm|blood|unconscious|screaming|heading|on\s+(his|her|their)\s+way|outside|door|"
+    r"turned\s+up)\b",
+    re.IGNORECASE,
+)
 CLAUSE_END = re.compile(r"[.;!?,\n]|\s-\s")
 
 
+def _without_over_now(text: str) -> str:
+    for pattern in _not_danger()["over_now"]:
+        text = pattern.sub(" ", text)
+    return text
+
+
 def _told_as_history(text: str, start: int, end: int) -> bool:
-    """Whether the clause holding the match places it in the past, and nothing in the message says it is now."""
-    if NOW.search(text):
+    """Whether the clause holding the match places it in the past, and nothing in the message says it is now (but for
+    what is over now: "now in prison", "now sober")."""
+    if NOW.search(_without_over_now(text)):
         return False
     before = [m.end() for m in CLAUSE_END.finditer(text, 0, start)]
     after = CLAUSE_END.search(text, end)
     clause = text[before[-1] if before else 0 : after.start() if after else len(text)]
-    return bool(PAST.search(clause))
+    return bool(PAST.search(clause) or PAST_IN_CLAUSE.search(clause))
 
 
 def _sounds_urgent_only(text: str, start: int, end: int) -> bool:
@@ -84,11 +105,16 @@ def asked_in_general(text: str) -> bool:
 
 def not_danger_now(text: str) -> bool:
     """Whether a message the classifier took for danger is, by its own words, not danger now: a question in
-    general or a supposition, history with nothing said to be happening now, or a saying, IT or admin that only
-    sounds urgent. Only for a message in which the recogniser finds no danger now."""
+    general or a supposition, history with nothing said to be happening now (or what is over now: a prison term,
+    sobriety), what is over now or a calm concern with no word of harm, or a saying, IT or admin that only sounds
+    urgent. Only for a message in which the recogniser finds no danger now."""
     if not text or urgent_signals(text):
         return False
-    if asked_in_general(text) or (PAST.search(text) and not NOW.search(text)):
+    over_now = any(p.search(text) for p in _not_danger()["over_now"])
+    if asked_in_general(text) or (PAST.search(text) and (over_now or not NOW.search(text))):
+        return True
+    calm = not NOW.search(text) and any(p.search(text) for p in _not_danger()["calm"])
+    if not HARM.search(text) and (over_now or calm):
         return True
     return any(p.search(text) for kind in ("sayings", "admin") for p in _not_danger()[kind])
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge.framework import load_framework
-from knowledge.urgent import urgent_guidance, urgent_signals
+from knowledge.urgent import not_danger_now, urgent_guidance, urgent_signals
 
 
 @pytest.mark.parametrize(
@@ -172,3 +172,92 @@ def test_new_kinds_of_danger_now_are_urgent(message):
 )
 def test_what_only_sounds_urgent_is_not_danger_now(message):
     assert urgent_signals(message) == []
+
+
+@pytest.mark.parametrize(
+    "message,situation",
+    [
+        (
+            "the boy told his teacher his stepdad beats him with a belt, and he is going back to him after school",
+            "immediate_risk",
+        ),
+        ("she said grandad touched her in the bath; she's sleeping at grandad's tonight", "immediate_risk"),
+        ("he disclosed that his uncle hurt him, the uncle is on his way to collect him from nursery", "immediate_risk"),
+        ("text from the 9yo: 'please send someone, he's locked the door'", "immediate_risk"),
+        ("on the phone with the lad, he says his stepdad's punching mum in the kitchen", "immediate_risk"),
+        ("dad messaged mum 'this is goodbye' and he has both girls in the car", "immediate_risk"),
+        ("mum keeps saying the baby is better off dead, she has him with her", "immediate_risk"),
+        ("the 13yo says she'll be 'circumcised' in Egypt, the family are flying out tomorrow", "immediate_risk"),
+        (
+            "family are travelling to Guinea on Saturday and the girl has heard the aunties talk about FGM",
+            "immediate_risk",
+        ),
+        ("i can hear glass smashing in the background and the toddler is crying", "immediate_risk"),
+        ("she rang and then the line went dead, the children are with him", "immediate_risk"),
+        ("dad's just told me he's taken a load of his sleeping pills and he's got the baby", "emergency_medical"),
+        ("two little ones alone in a van in the supermarket car park", "child_left_alone"),
+        ("a 3 yr old is out on the flat roof next door", "child_left_alone"),
+        ("the baby has been in the car on her own for half an hour", "child_left_alone"),
+    ],
+)
+def test_more_kinds_of_danger_now_are_urgent(message, situation):
+    assert situation in [s.situation for s in urgent_signals(message)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what do we mean by 'immediate risk' in the duty rota?",
+        "is a referral the same as imminent danger, or different?",
+        "she saw him hold a knife to her mum when she was 4; he is now in custody until 2030",
+        "we had to ring 999 last week on a visit, what should I put in the log",
+    ],
+)
+def test_definitions_and_history_over_now_are_not_danger_now(message):
+    assert urgent_signals(message) == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "dad called it 'an emergency' but when I rang back it was about the holiday dates",
+        "mum worries dad lets them have too much screen time and junk food",
+        "grandma says the child is settled and doing well at school",
+        "dad used drugs years ago but he's been 5 years clean now",
+        "the father did not turn up for contact again, the boy was disappointed",
+    ],
+)
+def test_what_is_calm_or_over_is_not_danger_now(message):
+    assert not_danger_now(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "mum says the kids are fine but dad has just hit the baby",
+        "dad used to drink but he's drunk now and has the kids",
+        "grandma says the child is settled but has bruises today",
+    ],
+)
+def test_a_word_of_harm_keeps_a_calm_sounding_message_from_being_set_aside(message):
+    assert not not_danger_now(message)
+
+
+@pytest.mark.parametrize(
+    "message,situation",
+    [
+        ("her ex has just run off with the twins from the park", "immediate_risk"),
+        ("grandad is drunk and is driving the 6yo to swimming", "immediate_risk"),
+        ("the neighbour says he's outside the flat with a crowbar", "immediate_risk"),
+        ("mum says someone has just broken in downstairs", "immediate_risk"),
+        ("dad says he's going to drive the car into the canal with the boys", "immediate_risk"),
+        ("the 2yo swallowed a battery from the remote", "emergency_medical"),
+        ("the baby's lips are swelling after she ate a peanut", "emergency_medical"),
+    ],
+)
+def test_taking_weapons_and_ingestion_now_are_urgent(message, situation):
+    assert situation in [s.situation for s in urgent_signals(message)]
+
+
+def test_an_old_conviction_for_driving_drunk_with_a_child_is_not_danger_now():
+    assert urgent_signals("he was convicted of driving drunk with his daughter in the car - on the schedule?") == []
