@@ -3,24 +3,17 @@ that by its own words is not danger now is not."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.recogniser import FALLBACK_INTENT, URGENT_INTENT, Recogniser, intent_of, send_to, text_of
 from knowledge.topics import topic_for_intent
 from knowledge.urgent import asked_in_general, not_danger_now, urgent_signals
 
-URGENT_INTENT = "urgent_danger"
-FALLBACK_INTENT = "nlu_fallback"
-
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class UrgentSafetyNet(GraphComponent):
+class UrgentSafetyNet(Recogniser):
     """Keyword safety net beneath the classifier, so recall of urgent messages does not rest on the model.
 
     The classifier's own ranking is kept after urgent_danger, so the urgent answer can go on to
@@ -28,32 +21,12 @@ class UrgentSafetyNet(GraphComponent):
     danger now (a question in general, history, a saying, IT or admin) goes to its next intent instead.
     """
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> UrgentSafetyNet:
-        return cls()
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            text = message.get(TEXT) or ""
-            if not urgent_signals(text):
-                if (message.get(INTENT) or {}).get("name") == URGENT_INTENT and not_danger_now(text):
-                    self._demote(message)
-                continue
-            ranking = [
-                r
-                for r in message.get(INTENT_RANKING_KEY) or []
-                if r.get("name") not in (URGENT_INTENT, FALLBACK_INTENT)
-            ]
-            urgent = {"name": URGENT_INTENT, "confidence": 1.0}
-            message.set(INTENT, urgent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [urgent, *ranking], add_to_output=True)
-        return messages
+    def recognise(self, message: Message) -> None:
+        text = text_of(message)
+        if urgent_signals(text):
+            send_to(message, URGENT_INTENT, FALLBACK_INTENT)
+        elif intent_of(message) == URGENT_INTENT and not_danger_now(text):
+            self._demote(message)
 
     @staticmethod
     def _demote(message: Message) -> None:
@@ -63,7 +36,7 @@ class UrgentSafetyNet(GraphComponent):
         ranking = message.get(INTENT_RANKING_KEY) or []
         urgent = [r for r in ranking if r.get("name") == URGENT_INTENT]
         others = [r for r in ranking if r.get("name") not in (URGENT_INTENT, FALLBACK_INTENT)]
-        if asked_in_general(message.get(TEXT) or ""):  # a question about urgent action: a question area answers it
+        if asked_in_general(text_of(message)):  # a question about urgent action: a question area answers it
             others.sort(key=lambda r: topic_for_intent(r.get("name")) is None)
         top = others[0] if others else {"name": FALLBACK_INTENT, "confidence": 1.0}
         message.set(INTENT, top, add_to_output=True)
