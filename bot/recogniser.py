@@ -3,7 +3,8 @@ sends the message to one intent, the classifier's own ranking kept after it."""
 
 from __future__ import annotations
 
-from typing import Any
+from abc import abstractmethod
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
@@ -43,17 +44,18 @@ class Recogniser(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: dict[str, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> Recogniser:
         return cls()
 
-    def process(self, messages: list[Message]) -> list[Message]:
+    def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             self.recognise(message)
         return messages
 
+    @abstractmethod
     def recognise(self, message: Message) -> None:
-        raise NotImplementedError
+        """Reads the message and, where it recognises what it is for, sends it to its intent (see send_to)."""
