@@ -9,7 +9,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, entity_values, intent_of, ranking_of, text_of
-from knowledge.answers import Answer, define, passages_answer, question_answer, undefined_term_answer
+from knowledge.answers import (
+    Answer,
+    define,
+    nearest_answer,
+    passages_answer,
+    question_answer,
+    undefined_term_answer,
+)
 from knowledge.facts import triage_answer
 from knowledge.framework import load_framework
 from knowledge.offence_answers import offence_answer
@@ -149,7 +156,8 @@ class ActionLookupOffence(Action):
 
 
 class ActionSuggestTopics(Action):
-    """When the classifier is unsure: the likeliest question areas and paragraphs as buttons, never a guess."""
+    """When the classifier is unsure: the passages that answer the message if their ranking is sure of them, otherwise
+    the likeliest question areas and paragraphs as buttons, never a guess."""
 
     def name(self) -> str:
         return "action_suggest_topics"
@@ -158,6 +166,10 @@ class ActionSuggestTopics(Action):
         triage = triage_answer(text_of(tracker))
         if triage is not None:  # a case described without a question: the decisions that apply to it
             say(dispatcher, triage)
+            return []
+        nearest = nearest_answer(text_of(tracker), intents_of(tracker))
+        if nearest is not None:
+            say(dispatcher, nearest)
             return []
         topics = load_topics()
         buttons: list[dict[str, str]] = []

@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 from rasa.utils.log_utils import configure_structlog
 
-from knowledge.answers import Answer, define, passages_answer, question_answer, undefined_term_answer
+from knowledge.answers import Answer, define, nearest_answer, passages_answer, question_answer, undefined_term_answer
 from knowledge.framework import load_framework, normalise
 from knowledge.offence_answers import offence_answer
 from knowledge.passages import passage_ranker
@@ -96,6 +96,8 @@ def reply_for(intent: str, ranking: list[tuple[str, float]], text: str) -> Answe
         return define(text) or undefined_term_answer(text, ranking)
     if intent == "offence_lookup":
         return offence_answer(text)
+    if intent == "nlu_fallback":
+        return nearest_answer(text, ranking)
     return None
 
 
