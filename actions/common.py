@@ -25,6 +25,11 @@ def ranking_of(tracker: Tracker) -> list[dict[str, Any]]:
     return tracker.latest_message.get("intent_ranking") or []
 
 
+def intents_of(tracker: Tracker) -> list[tuple[str, float]]:
+    """The latest message's intents with their confidences, likeliest first: the prior of the passage ranking."""
+    return [(str(r.get("name")), float(r.get("confidence") or 0.0)) for r in ranking_of(tracker)]
+
+
 def text_of(tracker: Tracker) -> str:
     """The latest message's text, stripped (a button's payload when a button was pressed)."""
     return (tracker.latest_message.get("text") or "").strip()

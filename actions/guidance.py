@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import button, entity_values, intent_of, ranking_of, text_of
+from actions.common import button, entity_values, intent_of, intents_of, ranking_of, text_of
 from knowledge.answers import (
     Answer,
     define,
@@ -35,11 +35,6 @@ WHOLE_AREA = re.compile(
 def say(dispatcher: CollectingDispatcher, answer: Answer) -> None:
     buttons = [button(title, payload) for title, payload in answer.buttons]
     dispatcher.utter_message(text=answer.text, buttons=buttons or None)
-
-
-def intents_of(tracker: Tracker) -> list[tuple[str, float]]:
-    """The latest message's intents with their confidences, likeliest first: the prior of the passage ranking."""
-    return [(str(r.get("name")), float(r.get("confidence") or 0.0)) for r in ranking_of(tracker)]
 
 
 def paragraph_button(ref: str, title: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import button, entity_values, intent_of, text_of
+from actions.common import button, entity_values, intent_of, intents_of, text_of
 from actions.interjections import (
     answer,
     answering_action,
@@ -90,7 +90,7 @@ class ActionStartWalkthrough(Action):
             stated = walkthrough.extract(text, now()) if not text.startswith("/") else {}
             stated |= facts_given(walkthrough, entity_values(tracker, "facts"))
             events += [SlotSet(fact, value) for fact, value in stated.items()]
-        rule = rule_in_play(walkthrough.name)
+        rule = rule_in_play(walkthrough.name, text_of(tracker), intents_of(tracker))
         opening = f"*{walkthrough.title}*." + (f"\n{rule.quote} ({rule.cite})\n" if rule else "")
         dispatcher.utter_message(
             text=opening + ' Ask me anything along the way; at any question you can say "why do you ask?", '

@@ -25,6 +25,7 @@ import yaml
 from rasa.utils.log_utils import configure_structlog
 
 from knowledge.answers import Answer, define, nearest_answer, passages_answer, question_answer, undefined_term_answer
+from knowledge.facts import rule_in_play
 from knowledge.framework import load_framework, normalise
 from knowledge.offence_answers import offence_answer
 from knowledge.passages import passage_ranker
@@ -75,8 +76,12 @@ def macro_f1(pairs: list[tuple[str, str]]) -> tuple[float, dict[str, float]]:
 
 
 def reply_for(intent: str, ranking: list[tuple[str, float]], text: str) -> Answer | None:
-    """The answer the assistant gives this message for the predicted intent (as actions/guidance.py composes it)."""
+    """The answer the assistant gives this message for the predicted intent (as actions/guidance.py composes it, and
+    for a decision question the walkthrough's opening)."""
     fw = load_framework()
+    if intent.startswith("decide_"):  # a decision question starts its walkthrough, which opens with the rule in play
+        rule = rule_in_play(intent.removeprefix("decide_"), text, ranking)
+        return Answer(f"{rule.quote} ({rule.cite})", (rule.cite,)) if rule else None
     if topic_for_intent(intent):
         return question_answer(text, ranking) or topic_answer(topic_for_intent(intent))
     if intent == "urgent_danger":

@@ -133,10 +133,29 @@ def decisions_for(facts: dict[str, object]) -> list[tuple[Walkthrough, dict[str,
     return chosen
 
 
-def rule_in_play(walkthrough: str) -> Quote | None:
-    """The Framework's words for the rule a walkthrough applies, with its paragraph: its area's first quote."""
+def rule_in_play(
+    walkthrough: str, question: str = "", intent_ranking: list[tuple[str, float]] | None = None
+) -> Quote | None:
+    """The Framework's words for the rule a walkthrough applies, with its paragraph: of its area's quotes, the one
+    whose passage best answers the question that started it (of a paragraph's quotes, the one sharing most words
+    with the question); its area's first quote when there is no question to go by (a button)."""
+    from knowledge.passages import passage_ranker
+    from knowledge.search import tokens
+
     topic = load_topics().get(RULE_AREAS.get(walkthrough, ""))
-    return topic.points[0] if topic and topic.points else None
+    if not topic or not topic.points:
+        return None
+    if not question.strip() or question.lstrip().startswith("/"):
+        return topic.points[0]
+    ranked = [p.citation for p in passage_ranker().rank(question, intent_ranking, limit=len(passage_ranker().refs))]
+    asked = set(tokens(question))
+
+    def order(index: int) -> tuple[int, int, int]:
+        quote = topic.points[index]
+        place = ranked.index(quote.cite) if quote.cite in ranked else len(ranked)
+        return place, -len(asked & set(tokens(quote.quote))), index
+
+    return topic.points[min(range(len(topic.points)), key=order)]
 
 
 def start_payload(walkthrough: Walkthrough, facts: dict[str, object]) -> str:

@@ -35,6 +35,7 @@ class RankedPassage:
 
     ref: str  # "2.81", "box:2.33", "Appendix III"
     score: float
+    closest_question: float = 0.0  # how alike the message and the nearest practitioners' question this passage answers
 
     @property
     def citation(self) -> str:
@@ -180,7 +181,8 @@ class PassageRanker:
         found = self.signals(text, intent_ranking)
         score = sum(self.weights.get(name, 0.0) * values for name, values in found.items())
         order = np.argsort(-score, kind="stable")[:limit]
-        return [RankedPassage(self.refs[i], float(score[i])) for i in order if score[i] > 0]
+        close = found["questions"]
+        return [RankedPassage(self.refs[i], float(score[i]), float(close[i])) for i in order if score[i] > 0]
 
 
 # The passages that answer the requests that are not question areas: urgent action and the schedule of offences.

@@ -85,7 +85,7 @@ def test_urgent_guidance_alone_when_nothing_else_was_asked(make_tracker):
 
 def test_fallback_offers_likeliest_topics_and_paragraphs(make_tracker):
     tracker = make_tracker(
-        "strategy meeting thing",
+        "the thing with the meeting",
         "nlu_fallback",
         ranking=[
             ("nlu_fallback", 0.5),
@@ -100,6 +100,24 @@ def test_fallback_offers_likeliest_topics_and_paragraphs(make_tracker):
     assert any(p.startswith("/show_paragraph") for p in payloads)
     assert payloads[-1] == "/deny"
     assert all(len(b["title"]) <= 40 for b in message["buttons"])
+
+
+def test_fallback_leads_with_the_passage_when_the_ranking_is_sure_of_it(make_tracker):
+    tracker = make_tracker(
+        "strategy meeting thing",
+        "nlu_fallback",
+        ranking=[("nlu_fallback", 0.5), ("strategy_discussion", 0.4), ("child_protection_conference", 0.3)],
+    )
+    [message] = run(ActionSuggestTopics(), tracker)
+    assert message["text"].startswith("*2.109*")
+    assert "put it another way" in message["text"]
+    assert message["buttons"][0]["payload"] == "/strategy_discussion"
+
+
+def test_fallback_does_not_answer_a_message_outside_the_framework(make_tracker):
+    tracker = make_tracker("what time is it", "nlu_fallback", ranking=[("nlu_fallback", 0.5), ("greet", 0.2)])
+    [message] = run(ActionSuggestTopics(), tracker)
+    assert not message["text"].startswith("*")
 
 
 def test_fallback_with_nothing_to_offer_says_so(make_tracker):
