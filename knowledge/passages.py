@@ -34,7 +34,7 @@ class RankedPassage:
     """A passage and how well it answers the question (higher is better; comparable within one question)."""
 
     ref: str  # "2.81", "box:2.33", "Appendix III"
-    score: float
+    score: float  # 0-1: the signals' weighted mean
     closest_question: float = 0.0  # how alike the message and the nearest practitioners' question this passage answers
 
     @property
@@ -179,7 +179,7 @@ class PassageRanker:
     ) -> list[RankedPassage]:
         """The passages that best answer the message, best first."""
         found = self.signals(text, intent_ranking)
-        score = sum(self.weights.get(name, 0.0) * values for name, values in found.items())
+        score = sum(self.weights.get(name, 0.0) * values for name, values in found.items()) / sum(self.weights.values())
         order = np.argsort(-score, kind="stable")[:limit]
         close = found["questions"]
         return [RankedPassage(self.refs[i], float(score[i]), float(close[i])) for i in order if score[i] > 0]
