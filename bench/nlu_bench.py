@@ -145,7 +145,7 @@ def report(
     pairs = [(gold_intent(q), p) for q, p in zip(questions, predicted) if gold_intent(q)]
     index = framework_index()
     scored = [(q, r, p) for q, r, p in zip(questions, rankings, predicted) if gold_passages(q)]
-    lead = first_two = any_cited = overview = bm25 = keyed = key_found = 0
+    lead = first_two = any_cited = overview = bm25 = keyed = key_found = choices = 0
     lengths = []
     misses = []
     for q, ranking, intent in scored:
@@ -159,6 +159,7 @@ def report(
         hits = index.search(q["text"], limit=1)
         bm25 += bool(hits and hits[0].passage.ref.removeprefix("box:") in gold)
         lengths.append(len(reply.text) if reply else 0)
+        choices += intent == "nlu_fallback" and reply is None
         if q.get("key_phrase"):
             keyed += 1
             key_found += bool(reply) and normalise(q["key_phrase"]).lower() in normalise(reply.text).lower()
@@ -177,7 +178,8 @@ def report(
     print(f"{'key phrase in the reply':44}{share(key_found, keyed)}  ({keyed} with a key phrase)")
     print(f"{'BM25 top passage correct':44}{share(bm25, n)}")
     print(f"{'mean reply length (characters)':44}{statistics.mean(lengths) if lengths else 0:10.0f}")
-    print(f"{'unsure (offered choices instead)':44}{share(Counter(predicted)['nlu_fallback'], len(questions))}")
+    print(f"{'classifier unsure':44}{share(Counter(predicted)['nlu_fallback'], len(questions))}")
+    print(f"{'  of which offered choices, not a passage':44}{share(choices, n)}")
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else 0.0
     print(f"NLU and ranking: mean {statistics.mean(times) if times else 0:.1f} ms, p95 {p95:.1f} ms a message")
