@@ -44,12 +44,14 @@ def _not_danger() -> dict[str, list[re.Pattern]]:
 PAST = re.compile(
     r"\b((back\s+)?in\s+(19|20)\d\d|last\s+(year|month|summer|winter|spring|autumn)|\d+\s+(years?|yrs?|months?)\s+ago|"
     r"years\s+ago|a\s+(few|couple\s+of)\s+(years|months)\s+ago|in\s+the\s+past|as\s+a\s+(child|baby|toddler)|"
-    r"historic(al)?|previously|when\s+(he|she|they)\s+(was|were)\s+(little|younger|small|a\s+baby|\d+))\b",
+    r"historic(al)?|previously|years\s+back|a\s+while\s+(ago|back)|"
+    r"when\s+(he|she|they)\s+(was|were)\s+(little|younger|small|a\s+baby|\d+))\b",
     re.IGNORECASE,
 )
 # Words that place the clause they are in in the past, though too common to set a whole message aside as history.
 PAST_IN_CLAUSE = re.compile(
-    r"\b(last\s+week|used\s+to|since\s+(19|20)\d\d|convicted|conviction|cautioned|remembers?\s+(seeing|being|when))\b",
+    r"\b(last\s+week(end)?|(at|over)\s+the\s+weekend|the\s+other\s+day|used\s+to|(was|were|would)\s+often|since\s+(19|20)\d\d|convicted|"
+    r"conviction|cautioned|remembers?\s+(seeing|being|when))\b",
     re.IGNORECASE,
 )
 NOW = re.compile(
@@ -64,6 +66,8 @@ HARM = re.compile(
     r"turned\s+up)\b",
     re.IGNORECASE,
 )
+# Phrases that only sound urgent: a saying, office IT or admin, a weapon kept locked away, a teenager home alone a while.
+SOUNDS_URGENT_ONLY = ("sayings", "admin", "kept_safe", "old_enough")
 CLAUSE_END = re.compile(r"[.;!?,\n]|\s-\s")
 
 
@@ -88,7 +92,7 @@ def _sounds_urgent_only(text: str, start: int, end: int) -> bool:
     """Whether the words matched are part of a phrase that only sounds urgent (an idiom, office IT, admin)."""
     return any(
         m.start() < end and start < m.end()
-        for patterns in (_not_danger()["sayings"], _not_danger()["admin"])
+        for patterns in (_not_danger()[kind] for kind in SOUNDS_URGENT_ONLY)
         for pattern in patterns
         for m in pattern.finditer(text)
     )
@@ -111,12 +115,13 @@ def not_danger_now(text: str) -> bool:
     if not text or urgent_signals(text):
         return False
     over_now = any(p.search(text) for p in _not_danger()["over_now"])
-    if asked_in_general(text) or (PAST.search(text) and (over_now or not NOW.search(text))):
+    history = PAST.search(text) or (over_now and PAST_IN_CLAUSE.search(text))
+    if asked_in_general(text) or (history and (over_now or not NOW.search(text))):
         return True
     calm = not NOW.search(text) and any(p.search(text) for p in _not_danger()["calm"])
     if not HARM.search(text) and (over_now or calm):
         return True
-    return any(p.search(text) for kind in ("sayings", "admin") for p in _not_danger()[kind])
+    return any(p.search(text) for kind in SOUNDS_URGENT_ONLY for p in _not_danger()[kind])
 
 
 def urgent_signals(text: str) -> list[UrgentSignal]:
