@@ -42,10 +42,10 @@ def _not_danger() -> dict[str, list[re.Pattern]]:
 
 # A past event told as history ("left home alone in 2019") is not danger now, unless the message also says now.
 PAST = re.compile(
-    r"\b((back\s+)?in\s+(19|20)\d\d|last\s+(year|month|summer|winter|spring|autumn)|\d+\s+(years?|yrs?|months?)\s+ago|"
+    r"\b((back\s+)?in\s+(19|20)\d\d|last\s+(year|month|summer|winter|spring|autumn|christmas|easter|new\s+year)|\d+\s+(years?|yrs?|months?)\s+ago|"
     r"years\s+ago|a\s+(few|couple\s+of)\s+(years|months)\s+ago|in\s+the\s+past|as\s+a\s+(child|baby|toddler)|"
     r"historic(al)?|previously|years\s+back|a\s+while\s+(ago|back)|"
-    r"when\s+(he|she|they)\s+(was|were)\s+(little|younger|small|a\s+baby|\d+))\b",
+    r"when\s+(he|she|they|i|the\s+(kids|children|boys|girls))\s+(was|were)\s+(little|younger|small|babies|toddlers|a\s+baby|\d+))\b",
     re.IGNORECASE,
 )
 # Words that place the clause they are in in the past, though too common to set a whole message aside as history.
@@ -55,7 +55,9 @@ PAST_IN_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 NOW = re.compile(
-    r"\b(now|tonight|today|at\s+the\s+moment|currently|just|still|this\s+(morning|afternoon|evening))\b", re.IGNORECASE
+    r"\b(now|tonight|today|at\s+the\s+moment|currently|just|still|this\s+(morning|afternoon|evening)|tonite|2nite|2night|"
+    r"2day|rite\s+now)\b",
+    re.IGNORECASE,
 )
 # Words of harm or of someone on the way: a message holding any of them is never taken for a calm concern.
 HARM = re.compile(
