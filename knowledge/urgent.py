@@ -50,7 +50,7 @@ PAST = re.compile(
 )
 # Words that place the clause they are in in the past, though too common to set a whole message aside as history.
 PAST_IN_CLAUSE = re.compile(
-    r"\b(last\s+week(end)?|(at|over)\s+the\s+weekend|the\s+other\s+day|used\s+to|(was|were|would)\s+often|since\s+(19|20)\d\d|convicted|"
+    r"\b(last\s+week(end)?|(at|over)\s+the\s+weekend|the\s+other\s+day|used\s+to|(was|were|would)\s+often|once\s+(\w+ed|hit|held|threw|took|left|put|burnt|cut|beat|broke|tried)|since\s+(19|20)\d\d|convicted|"
     r"conviction|cautioned|remembers?\s+(seeing|being|when))\b",
     re.IGNORECASE,
 )
@@ -68,8 +68,9 @@ HARM = re.compile(
     r"turned\s+up)\b",
     re.IGNORECASE,
 )
-# Phrases that only sound urgent: a saying, office IT or admin, a weapon kept locked away, a teenager home alone a while.
-SOUNDS_URGENT_ONLY = ("sayings", "admin", "kept_safe", "old_enough")
+# Phrases that only sound urgent: a saying, office IT or admin, a weapon locked away, a teenager home alone a while,
+# an injury treated and healing.
+SOUNDS_URGENT_ONLY = ("sayings", "admin", "kept_safe", "old_enough", "treated")
 CLAUSE_END = re.compile(r"[.;!?,\n]|\s-\s")
 
 
@@ -91,7 +92,8 @@ def _told_as_history(text: str, start: int, end: int) -> bool:
 
 
 def _sounds_urgent_only(text: str, start: int, end: int) -> bool:
-    """Whether the words matched are part of a phrase that only sounds urgent (an idiom, office IT, admin)."""
+    """Whether the words matched are part of a phrase that only sounds urgent (an idiom, office IT, admin, a weapon
+    locked away, a teenager home alone a while, an injury treated and healing)."""
     return any(
         m.start() < end and start < m.end()
         for patterns in (_not_danger()[kind] for kind in SOUNDS_URGENT_ONLY)
@@ -112,8 +114,9 @@ def asked_in_general(text: str) -> bool:
 def not_danger_now(text: str) -> bool:
     """Whether a message the classifier took for danger is, by its own words, not danger now: a question in
     general or a supposition, history with nothing said to be happening now (or what is over now: a prison term,
-    sobriety), what is over now or a calm concern with no word of harm, or a saying, IT or admin that only sounds
-    urgent. Only for a message in which the recogniser finds no danger now."""
+    sobriety, or history with what is over now: treated and discharged, a plan now in place), what is over now or a
+    calm concern with no word of harm, or a saying, IT or admin, or a weapon locked away, that only sounds urgent.
+    Only for a message in which the recogniser finds no danger now."""
     if not text or urgent_signals(text):
         return False
     over_now = any(p.search(text) for p in _not_danger()["over_now"])
