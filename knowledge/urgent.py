@@ -65,7 +65,8 @@ HARM = re.compile(
     r"abus\w*|assault\w*|rap(e|ed)|sexual\w*|bruis\w*|injur\w*|bleed\w*|alone|missing|drunk|"
     r"overdos\w*|suicid\w*|danger\w*|scared|afraid|terrified|police|999|ambulance|fire|breath\w*|grabbed|snatch\w*|"
     r"took|taken|airport|flight|cut|fgm|blood|unconscious|screaming|heading|on\s+(his|her|their)\s+way|outside|door|"
-    r"turned\s+up)\b",
+    r"turned\s+up|flames|smoke|smash\w*|stab(bed|bing|s)?|burn\w*|scald\w*|drown\w*|jump\w*|ledge|balcony|seizure|fitting|floppy|"
+    r"limp|collapsed|unresponsive|pills|tablets|psychotic|barricad\w*)\b",
     re.IGNORECASE,
 )
 # Phrases that only sound urgent: a saying, office IT or admin, a weapon locked away, a teenager home alone a while,

@@ -266,9 +266,15 @@ def test_an_old_conviction_for_driving_drunk_with_a_child_is_not_danger_now():
 @pytest.mark.parametrize(
     "message,situation",
     [
-        ("school say the man collecting the 7yo today is on the sex offenders register, he's at reception", "immediate_risk"),
+        (
+            "school say the man collecting the 7yo today is on the sex offenders register, he's at reception",
+            "immediate_risk",
+        ),
         ("a convicted paedophile is babysitting the kids right now", "immediate_risk"),
-        ("foster carer is flying the children to Lagos in 2hrs without the LA agreeing, care order in place", "immediate_risk"),
+        (
+            "foster carer is flying the children to Lagos in 2hrs without the LA agreeing, care order in place",
+            "immediate_risk",
+        ),
         ("dad has the passports and is taking the boys to Iraq tomorrow, no consent from mum", "immediate_risk"),
         ("she messaged 'goodbye' and says she's on the bridge now", "immediate_risk"),
         ("the 14yo is at the railway tracks and says she wants to die", "immediate_risk"),
@@ -339,3 +345,52 @@ def test_what_only_sounds_like_danger_now_is_not_urgent(message):
 )
 def test_an_emergency_of_it_history_over_now_or_a_weapon_locked_away_sets_the_classifiers_urgent_aside(message):
     assert not_danger_now(message)
+
+
+@pytest.mark.parametrize(
+    "message,situation",
+    [
+        ("mum says her partner has just thrown boiling water at her and the 2yo was in her arms", "emergency_medical"),
+        ("the 4 year old has a crisp packet stuck in his throat and is going purple", "emergency_medical"),
+        ("the 6yo fell in the pond and isn't responding properly", "emergency_medical"),
+        ("dad says he'll take the children over the border tonight and no one will find them", "immediate_risk"),
+        ("the 12yo is with a 25 year old man in a hotel tonight", "immediate_risk"),
+        ("the father grabbed the 2yo off mum in the street and is running towards the station", "immediate_risk"),
+        ("two small children wandering along the canal towpath on their own, it's dark", "child_left_alone"),
+        ("the 3 kids have been home by themselves since Friday", "child_left_alone"),
+    ],
+)
+def test_scalds_choking_and_children_alone_near_water_are_urgent(message, situation):
+    assert situation in [s.situation for s in urgent_signals(message)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "the girl has a broken arm in a cast from netball, it's healing",
+        "the child said the film at dad's had a man with a gun in it and it scared her",
+        "the kids were home alone for 10 minutes while dad nipped to the shop, the 15 year old was in charge",
+        "dad once poured boiling water on mum's arm, that was in 2016 and he went to prison for it",
+        "test me on what to do when a child is left alone",
+    ],
+)
+def test_an_injury_healing_a_film_or_an_old_event_is_not_urgent(message):
+    assert urgent_signals(message) == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Mum's mental health is stable and she's engaging with her GP",
+        "the kids said they were bored at dad's and want to go home early",
+        "mum is angry that dad introduced his new girlfriend to the kids",
+        "mum is taking the kids to Ireland for a weekend, dad has agreed in writing",
+        "mum has been clean for 3 years and has her own flat now",
+    ],
+)
+def test_an_everyday_account_with_no_word_of_harm_is_not_danger_now(message):
+    assert not_danger_now(message)
+
+
+def test_children_still_inside_a_fire_is_not_taken_for_someone_still_in_prison():
+    assert not not_danger_now("flames coming out of the kitchen window, the children are still inside")
