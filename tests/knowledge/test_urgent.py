@@ -394,3 +394,20 @@ def test_an_everyday_account_with_no_word_of_harm_is_not_danger_now(message):
 
 def test_children_still_inside_a_fire_is_not_taken_for_someone_still_in_prison():
     assert not not_danger_now("flames coming out of the kitchen window, the children are still inside")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "the 15yo says if she's sent back to mum's tonight she'll end it, she's got tablets saved up",
+        "mum says dad's packed the kids' bags and is on the way to Manchester airport, there's a no removal order",
+        "gran says mum is lying on the kitchen floor and won't respond, kids are with her",
+        "the 14yo has been gone since yesterday with a man in his 40s",
+        "she messaged 'help me they won't let me go'",
+        "dad has poured petrol round the house and the kids are in there",
+        "dad's just left the 3 yr old in the car outside the court",
+        "a 5 year old on the kerb outside the pub at 11pm crying for his mum",
+    ],
+)
+def test_understated_or_indirect_danger_now_is_urgent(message):
+    assert urgent_signals(message)
