@@ -411,3 +411,16 @@ def test_children_still_inside_a_fire_is_not_taken_for_someone_still_in_prison()
 )
 def test_understated_or_indirect_danger_now_is_urgent(message):
     assert urgent_signals(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "dad has punched mum and is putting the baby in his car",
+        "the toddler was knocked to the floor when they started fighting",
+        "two kids are in there on their own, no adult inside",
+        "she left the 2yo and the 4yo at home on their own this morning",
+    ],
+)
+def test_a_child_taken_knocked_down_or_left_inside_alone_is_urgent(message):
+    assert urgent_signals(message)
