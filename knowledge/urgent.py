@@ -42,18 +42,22 @@ def _not_danger() -> dict[str, list[re.Pattern]]:
 
 # A past event told as history ("left home alone in 2019") is not danger now, unless the message also says now.
 PAST = re.compile(
-    r"\b((back\s+)?in\s+(19|20)\d\d|last\s+(year|month|summer|winter|spring|autumn)|\d+\s+(years?|yrs?|months?)\s+ago|"
+    r"\b((back\s+)?in\s+(19|20)\d\d|last\s+(year|month|summer|winter|spring|autumn|christmas|easter|new\s+year)|\d+\s+(years?|yrs?|months?)\s+ago|"
     r"years\s+ago|a\s+(few|couple\s+of)\s+(years|months)\s+ago|in\s+the\s+past|as\s+a\s+(child|baby|toddler)|"
-    r"historic(al)?|previously|when\s+(he|she|they)\s+(was|were)\s+(little|younger|small|a\s+baby|\d+))\b",
+    r"historic(al)?|previously|years\s+back|a\s+while\s+(ago|back)|"
+    r"when\s+(he|she|they|i|the\s+(kids|children|boys|girls))\s+(was|were)\s+(little|younger|small|babies|toddlers|a\s+baby|\d+))\b",
     re.IGNORECASE,
 )
 # Words that place the clause they are in in the past, though too common to set a whole message aside as history.
 PAST_IN_CLAUSE = re.compile(
-    r"\b(last\s+week|used\s+to|since\s+(19|20)\d\d|convicted|conviction|cautioned|remembers?\s+(seeing|being|when))\b",
+    r"\b(last\s+week(end)?|(at|over)\s+the\s+weekend|the\s+other\s+day|used\s+to|(was|were|would)\s+often|once\s+(\w+ed|hit|held|threw|took|left|put|burnt|cut|beat|broke|tried)|since\s+(19|20)\d\d|convicted|"
+    r"conviction|cautioned|remembers?\s+(seeing|being|when))\b",
     re.IGNORECASE,
 )
 NOW = re.compile(
-    r"\b(now|tonight|today|at\s+the\s+moment|currently|just|still|this\s+(morning|afternoon|evening))\b", re.IGNORECASE
+    r"\b(now|tonight|today|at\s+the\s+moment|currently|just|still|this\s+(morning|afternoon|evening)|tonite|2nite|2night|"
+    r"2day|rite\s+now)\b",
+    re.IGNORECASE,
 )
 # Words of harm or of someone on the way: a message holding any of them is never taken for a calm concern.
 HARM = re.compile(
@@ -61,9 +65,13 @@ HARM = re.compile(
     r"abus\w*|assault\w*|rap(e|ed)|sexual\w*|bruis\w*|injur\w*|bleed\w*|alone|missing|drunk|"
     r"overdos\w*|suicid\w*|danger\w*|scared|afraid|terrified|police|999|ambulance|fire|breath\w*|grabbed|snatch\w*|"
     r"took|taken|airport|flight|cut|fgm|blood|unconscious|screaming|heading|on\s+(his|her|their)\s+way|outside|door|"
-    r"turned\s+up)\b",
+    r"turned\s+up|flames|smoke|smash\w*|stab(bed|bing|s)?|burn\w*|scald\w*|drown\w*|jump\w*|ledge|balcony|seizure|fitting|floppy|"
+    r"limp|collapsed|unresponsive|pills|tablets|psychotic|barricad\w*)\b",
     re.IGNORECASE,
 )
+# Phrases that only sound urgent: a saying, office IT or admin, a weapon locked away, a teenager home alone a while,
+# an injury treated and healing.
+SOUNDS_URGENT_ONLY = ("sayings", "admin", "kept_safe", "old_enough", "treated")
 CLAUSE_END = re.compile(r"[.;!?,\n]|\s-\s")
 
 
@@ -85,10 +93,11 @@ def _told_as_history(text: str, start: int, end: int) -> bool:
 
 
 def _sounds_urgent_only(text: str, start: int, end: int) -> bool:
-    """Whether the words matched are part of a phrase that only sounds urgent (an idiom, office IT, admin)."""
+    """Whether the words matched are part of a phrase that only sounds urgent (an idiom, office IT, admin, a weapon
+    locked away, a teenager home alone a while, an injury treated and healing)."""
     return any(
         m.start() < end and start < m.end()
-        for patterns in (_not_danger()["sayings"], _not_danger()["admin"])
+        for patterns in (_not_danger()[kind] for kind in SOUNDS_URGENT_ONLY)
         for pattern in patterns
         for m in pattern.finditer(text)
     )
@@ -106,17 +115,19 @@ def asked_in_general(text: str) -> bool:
 def not_danger_now(text: str) -> bool:
     """Whether a message the classifier took for danger is, by its own words, not danger now: a question in
     general or a supposition, history with nothing said to be happening now (or what is over now: a prison term,
-    sobriety), what is over now or a calm concern with no word of harm, or a saying, IT or admin that only sounds
-    urgent. Only for a message in which the recogniser finds no danger now."""
+    sobriety, or history with what is over now: treated and discharged, a plan now in place), what is over now or a
+    calm concern with no word of harm, or a saying, IT or admin, or a weapon locked away, that only sounds urgent.
+    Only for a message in which the recogniser finds no danger now."""
     if not text or urgent_signals(text):
         return False
     over_now = any(p.search(text) for p in _not_danger()["over_now"])
-    if asked_in_general(text) or (PAST.search(text) and (over_now or not NOW.search(text))):
+    history = PAST.search(text) or (over_now and PAST_IN_CLAUSE.search(text))
+    if asked_in_general(text) or (history and (over_now or not NOW.search(text))):
         return True
     calm = not NOW.search(text) and any(p.search(text) for p in _not_danger()["calm"])
     if not HARM.search(text) and (over_now or calm):
         return True
-    return any(p.search(text) for kind in ("sayings", "admin") for p in _not_danger()[kind])
+    return any(p.search(text) for kind in SOUNDS_URGENT_ONLY for p in _not_danger()[kind])
 
 
 def urgent_signals(text: str) -> list[UrgentSignal]:

@@ -100,3 +100,28 @@ def test_the_children_said_to_be_safe_does_not_set_aside_urgent_when_someone_is_
         "mum says the kids are safe at school but dad is on his way there", [("urgent_danger", 0.6), ("inform", 0.3)]
     )
     assert message.get("intent")["name"] == "urgent_danger"
+
+
+def test_an_everyday_account_the_classifier_took_for_urgent_goes_to_its_next_intent():
+    message = parsed(
+        "dad says mum is alienating the children and refusing contact",
+        [("urgent_danger", 0.4), ("risk_identification", 0.3)],
+    )
+    assert message.get("intent")["name"] == "risk_identification"
+
+
+def test_an_it_emergency_or_history_over_now_is_not_urgent():
+    for text in (
+        "IT emergency!! my phone has no signal in the new office and I'm on duty",
+        "child was in A&E at the weekend with a broken wrist from the trampoline, discharged same day",
+    ):
+        message = parsed(text, [("urgent_danger", 0.5), ("inform", 0.3)])
+        assert message.get("intent")["name"] == "inform", text
+
+
+def test_a_sex_offender_collecting_the_child_now_is_urgent_whatever_the_classifier_said():
+    message = parsed(
+        "school say the man picking up the 8yo is on the sex offenders register and he's at reception",
+        [("risk_to_children", 0.7), ("urgent_danger", 0.1)],
+    )
+    assert names(message)[:2] == ["urgent_danger", "risk_to_children"]

@@ -261,3 +261,166 @@ def test_taking_weapons_and_ingestion_now_are_urgent(message, situation):
 
 def test_an_old_conviction_for_driving_drunk_with_a_child_is_not_danger_now():
     assert urgent_signals("he was convicted of driving drunk with his daughter in the car - on the schedule?") == []
+
+
+@pytest.mark.parametrize(
+    "message,situation",
+    [
+        (
+            "school say the man collecting the 7yo today is on the sex offenders register, he's at reception",
+            "immediate_risk",
+        ),
+        ("a convicted paedophile is babysitting the kids right now", "immediate_risk"),
+        (
+            "foster carer is flying the children to Lagos in 2hrs without the LA agreeing, care order in place",
+            "immediate_risk",
+        ),
+        ("dad has the passports and is taking the boys to Iraq tomorrow, no consent from mum", "immediate_risk"),
+        ("she messaged 'goodbye' and says she's on the bridge now", "immediate_risk"),
+        ("the 14yo is at the railway tracks and says she wants to die", "immediate_risk"),
+        ("girl says she's being flown to Somalia on Saturday to be 'cut'", "immediate_risk"),
+        ("the 15yo says they fly out on Tuesday and she's marrying a man she's never met", "immediate_risk"),
+        ("dad on the phone screaming he'll burn the house down with the kids inside", "immediate_risk"),
+        ("mums bf strangled her 10 mins ago and he's still in the flat with the baby", "immediate_risk"),
+        ("dads punchin her rite now n the kids r screamin", "immediate_risk"),
+        ("the boy says stepdad whipped him with a cable and stepdad is picking him up in 15 minutes", "immediate_risk"),
+        ("7 yr old says uncle does sex things to her, he's babysitting her tonight", "immediate_risk"),
+        ("dad's absolutely hammered and he's the only adult with the baby tonight", "immediate_risk"),
+        ("the 5yo has vanished from the park, mum can't find him", "immediate_risk"),
+        ("the 13yo is at a flat with older men who won't let her leave", "immediate_risk"),
+        ("someone is smashing the glass in the back door and the kids are inside", "immediate_risk"),
+        ("dad's having a psychotic episode and says the baby is possessed", "immediate_risk"),
+        ("the toddler drank some dishwasher liquid and is being sick", "emergency_medical"),
+        ("the 8yo is having an asthma attack and can't get her breath", "emergency_medical"),
+        ("flames coming out of the kitchen window and the children are still inside", "emergency_medical"),
+        ("the girl has taken a whole packet of co-codamol", "emergency_medical"),
+        ("toddler walking along the dual carriageway, no adult anywhere", "child_left_alone"),
+        ("found a 4 year old alone in the flat, no adult here", "child_left_alone"),
+        ("twins 9 months left in car outside the supermarket", "child_left_alone"),
+        ("the lil one is on her own in the house and mums not been back since this morning", "child_left_alone"),
+    ],
+)
+def test_danger_now_in_the_many_ways_it_is_put_is_urgent(message, situation):
+    assert situation in [s.situation for s in urgent_signals(message)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "IT emergency!! my phone has no signal in the new office",
+        "emergency - left my ID badge at home and can't get into court",
+        "emergency, my car won't start and I've a visit at 10",
+        "summary from last week: child left alone for an hour, LA involved and a plan now in place",
+        "child was in A&E at the weekend with a broken wrist, discharged same day",
+        "kid says mum used to leave him alone when he was 6, he's 12 now and she's stopped",
+        "dad has a knife collection from his chef days, the knives are locked away",
+        "father has a licensed shotgun kept in a locked gun cabinet",
+        "the 15 year old stays home alone for an hour after school, is that ok?",
+        "what does 2.87 say about children left alone",
+        "who do I call first when a child is in immediate danger?",
+        "when is a situation considered imminent danger?",
+        "what should I do if I ever find a child alone on a home visit?",
+        "the children witnessed a house fire last year and are now having therapy",
+        "mum overdosed when the kids were small, she's well now",
+        "Dad says mum threatened to kill herself last Christmas in an argument",
+        "Drunk in charge of a child under 7 - which Act?",
+        "dad says the judge is killing him with these delays",
+        "the family are going to Spain on holiday next week, both parents agree",
+        "the registered sex offender on the case has no contact and lives 200 miles away",
+    ],
+)
+def test_what_only_sounds_like_danger_now_is_not_urgent(message):
+    assert urgent_signals(message) == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "IT emergency!! my phone has no signal in the new office",
+        "summary from last week: child left alone for an hour, LA involved and a plan now in place",
+        "child was in A&E at the weekend with a broken wrist, discharged same day",
+        "kid mentioned dad has 'a big knife collection' on the wall - he's a chef, knives locked. anything to do?",
+        "dad says the judge is killing him with these delays",
+    ],
+)
+def test_an_emergency_of_it_history_over_now_or_a_weapon_locked_away_sets_the_classifiers_urgent_aside(message):
+    assert not_danger_now(message)
+
+
+@pytest.mark.parametrize(
+    "message,situation",
+    [
+        ("mum says her partner has just thrown boiling water at her and the 2yo was in her arms", "emergency_medical"),
+        ("the 4 year old has a crisp packet stuck in his throat and is going purple", "emergency_medical"),
+        ("the 6yo fell in the pond and isn't responding properly", "emergency_medical"),
+        ("dad says he'll take the children over the border tonight and no one will find them", "immediate_risk"),
+        ("the 12yo is with a 25 year old man in a hotel tonight", "immediate_risk"),
+        ("the father grabbed the 2yo off mum in the street and is running towards the station", "immediate_risk"),
+        ("two small children wandering along the canal towpath on their own, it's dark", "child_left_alone"),
+        ("the 3 kids have been home by themselves since Friday", "child_left_alone"),
+    ],
+)
+def test_scalds_choking_and_children_alone_near_water_are_urgent(message, situation):
+    assert situation in [s.situation for s in urgent_signals(message)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "the girl has a broken arm in a cast from netball, it's healing",
+        "the child said the film at dad's had a man with a gun in it and it scared her",
+        "the kids were home alone for 10 minutes while dad nipped to the shop, the 15 year old was in charge",
+        "dad once poured boiling water on mum's arm, that was in 2016 and he went to prison for it",
+        "test me on what to do when a child is left alone",
+    ],
+)
+def test_an_injury_healing_a_film_or_an_old_event_is_not_urgent(message):
+    assert urgent_signals(message) == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Mum's mental health is stable and she's engaging with her GP",
+        "the kids said they were bored at dad's and want to go home early",
+        "mum is angry that dad introduced his new girlfriend to the kids",
+        "mum is taking the kids to Ireland for a weekend, dad has agreed in writing",
+        "mum has been clean for 3 years and has her own flat now",
+    ],
+)
+def test_an_everyday_account_with_no_word_of_harm_is_not_danger_now(message):
+    assert not_danger_now(message)
+
+
+def test_children_still_inside_a_fire_is_not_taken_for_someone_still_in_prison():
+    assert not not_danger_now("flames coming out of the kitchen window, the children are still inside")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "the 15yo says if she's sent back to mum's tonight she'll end it, she's got tablets saved up",
+        "mum says dad's packed the kids' bags and is on the way to Manchester airport, there's a no removal order",
+        "gran says mum is lying on the kitchen floor and won't respond, kids are with her",
+        "the 14yo has been gone since yesterday with a man in his 40s",
+        "she messaged 'help me they won't let me go'",
+        "dad has poured petrol round the house and the kids are in there",
+        "dad's just left the 3 yr old in the car outside the court",
+        "a 5 year old on the kerb outside the pub at 11pm crying for his mum",
+    ],
+)
+def test_understated_or_indirect_danger_now_is_urgent(message):
+    assert urgent_signals(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "dad has punched mum and is putting the baby in his car",
+        "the toddler was knocked to the floor when they started fighting",
+        "two kids are in there on their own, no adult inside",
+        "she left the 2yo and the 4yo at home on their own this morning",
+    ],
+)
+def test_a_child_taken_knocked_down_or_left_inside_alone_is_urgent(message):
+    assert urgent_signals(message)
