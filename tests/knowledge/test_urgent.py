@@ -424,3 +424,25 @@ def test_understated_or_indirect_danger_now_is_urgent(message):
 )
 def test_a_child_taken_knocked_down_or_left_inside_alone_is_urgent(message):
     assert urgent_signals(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "situation"),
+    [
+        (
+            "her boyfriend's got a gun and he's on his way over now, she's with the kids, he's out on licence",
+            "immediate_risk",
+        ),
+        ("the RSO is at mum's house right now with the 5yo", "immediate_risk"),
+        ("the toddler swallowed a button battery ten minutes ago", "emergency_medical"),
+        ("she told me her uncle raped her last night and he's collecting her at end of day", "immediate_risk"),
+    ],
+)
+def test_danger_now_beside_words_that_also_describe_the_everyday(message, situation):
+    """A prison licence is not a gun licence; a registered sex offender at someone's house; a button battery; the end
+    of the school day as when a child goes back to the person they told of."""
+    assert situation in {s.situation for s in urgent_signals(message)}
+
+
+def test_a_licensed_gun_kept_locked_away_is_not_danger_now():
+    assert urgent_signals("dad has a shotgun licence and keeps it locked in a cabinet") == []
