@@ -85,6 +85,20 @@ def test_a_decision_question_with_its_facts_states_the_rule_and_asks_only_what_i
     assert any(police_check.question(fact).text in text for fact in police_check.facts)
 
 
+def test_a_decision_question_opens_with_the_rule_it_turns_on(servers):
+    [replies] = talk(servers, "wardship application in the high court, nothing about risk in it - police check y/n?")
+    text = texts(replies)
+    assert "Unless any of the factors in 2.19 (above) are present, a police check will not be made" in text
+    assert "(2.20)" in text
+
+
+def test_a_question_the_classifier_is_unsure_of_gets_its_nearest_passage_and_a_way_out(servers):
+    [replies] = talk(servers, "how often do practitioners get their CRB redone")
+    text = texts(replies)
+    assert text.startswith("*4.27*")
+    assert "If that isn't what you asked, put it another way" in text
+
+
 def test_a_case_described_without_a_question_gets_the_decisions_that_apply_prefilled(servers):
     sender = f"test-{uuid.uuid4().hex[:8]}"
     replies = send(
